@@ -1,0 +1,5 @@
+"""Allow ``python -m os1``."""
+
+from os1.cli import main
+
+main()

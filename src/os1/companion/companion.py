@@ -1,0 +1,231 @@
+"""The companion: one turn of conversation, from the person's message to a committed reply."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import datetime
+
+from os1.clock import Clock
+from os1.companion.prompt import build_messages, input_budget, prepare_input
+from os1.errors import Os1Error
+from os1.events import ErrorEvent, Event, Notice, Timings, TokenDelta, TurnCommitted, TurnStarted
+from os1.llm.base import LLM, GenerationOptions
+from os1.store.journal import ConversationRecord, Journal, TurnRecord
+
+
+class Companion:
+    """Talks with one person; every front door drives it through :meth:`turn`."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        llm: LLM,
+        clock: Clock,
+        *,
+        user: str = "me",
+        context_tokens: int = 4096,
+        max_reply_tokens: int = 512,
+        temperature: float = 0.7,
+        history_turns: int = 24,
+    ) -> None:
+        self.journal = journal
+        self.llm = llm
+        self.clock = clock
+        self._user = user
+        self._user_id: int | None = None
+        self._context_tokens = context_tokens
+        self._max_reply_tokens = max_reply_tokens
+        self._temperature = temperature
+        self._history_turns = history_turns
+
+    async def user_id(self) -> int:
+        """The store id of the person this companion talks with."""
+        if self._user_id is None:
+            self._user_id = await asyncio.to_thread(
+                self.journal.user_id, self._user, self.clock.now()
+            )
+        return self._user_id
+
+    async def new_conversation(self) -> int:
+        """Start a fresh conversation."""
+        return await asyncio.to_thread(
+            self.journal.new_conversation, await self.user_id(), self.clock.now()
+        )
+
+    async def resolve_conversation(self, conversation_id: int | None = None) -> int:
+        """Pick the given conversation (if it is this person's), else the latest, else a new one."""
+        user_id = await self.user_id()
+        if conversation_id is not None:
+            await asyncio.to_thread(self.journal.require_conversation, user_id, conversation_id)
+            return conversation_id
+        latest = await asyncio.to_thread(self.journal.latest_conversation, user_id)
+        return latest if latest is not None else await self.new_conversation()
+
+    async def history(self, conversation_id: int) -> list[TurnRecord]:
+        """Everything said in one of this person's conversations."""
+        user_id = await self.user_id()
+        await asyncio.to_thread(self.journal.require_conversation, user_id, conversation_id)
+        return await asyncio.to_thread(self.journal.turns, user_id, conversation_id)
+
+    async def conversations(self) -> list[ConversationRecord]:
+        """List this person's conversations, most recent first."""
+        return await asyncio.to_thread(self.journal.conversations, await self.user_id())
+
+    async def turn(
+        self,
+        text: str,
+        conversation_id: int | None = None,
+        *,
+        stop: asyncio.Event | None = None,
+    ) -> AsyncGenerator[Event, None]:
+        """Answer ``text``, streaming events; the turn is stored before ``TurnCommitted``.
+
+        Setting ``stop`` (the person interrupted) ends the reply at once and
+        commits it as interrupted with what was said so far.
+        """
+        try:
+            prepared = prepare_input(
+                text, input_budget(self._context_tokens, self._max_reply_tokens)
+            )
+            conversation = await self.resolve_conversation(conversation_id)
+        except Os1Error as exc:
+            yield ErrorEvent(message=str(exc))
+            return
+        user_id = await self.user_id()
+        started_at = self.clock.now()
+        started = time.perf_counter()
+        yield TurnStarted(conversation_id=conversation, user_text=prepared.text, at=started_at)
+        for notice in prepared.notices:
+            yield Notice(message=notice)
+
+        history = await asyncio.to_thread(
+            self.journal.turns, user_id, conversation, self._history_turns
+        )
+        messages = build_messages(
+            started_at,
+            history,
+            prepared.text,
+            context_tokens=self._context_tokens,
+            reply_tokens=self._max_reply_tokens,
+        )
+        options = GenerationOptions(
+            max_tokens=self._max_reply_tokens,
+            temperature=self._temperature,
+            session=f"conversation-{conversation}",
+        )
+        pieces: list[str] = []
+        first_token_ms: float | None = None
+        interrupted = False
+        stream = self.llm.stream(messages, options)
+        try:
+            while True:
+                piece = await _next_or_stop(stream, stop)
+                if piece is None:
+                    interrupted = stop is not None and stop.is_set()
+                    break
+                if first_token_ms is None:
+                    first_token_ms = (time.perf_counter() - started) * 1000
+                pieces.append(piece)
+                yield TokenDelta(text=piece)
+        except Os1Error as exc:
+            yield ErrorEvent(message=str(exc))
+            return
+        except (asyncio.CancelledError, GeneratorExit):
+            # The front door went away mid-reply: keep what was said, as interrupted.
+            await asyncio.shield(
+                self._commit(
+                    user_id,
+                    conversation,
+                    prepared.text,
+                    pieces,
+                    True,
+                    started_at,
+                    first_token_ms,
+                    started,
+                )
+            )
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()  # type: ignore[attr-defined]
+        yield await self._commit(
+            user_id,
+            conversation,
+            prepared.text,
+            pieces,
+            interrupted,
+            started_at,
+            first_token_ms,
+            started,
+        )
+
+    async def _commit(
+        self,
+        user_id: int,
+        conversation: int,
+        user_text: str,
+        pieces: list[str],
+        interrupted: bool,
+        started_at: datetime,
+        first_token_ms: float | None,
+        started: float,
+    ) -> TurnCommitted:
+        reply = "".join(pieces).strip()
+        timings = Timings(
+            first_token_ms=first_token_ms,
+            total_ms=(time.perf_counter() - started) * 1000,
+            reply_chunks=len(pieces),
+        )
+        committed_at = self.clock.now()
+        record = await asyncio.to_thread(
+            lambda: self.journal.commit_turn(
+                user_id,
+                conversation,
+                user_text=user_text,
+                reply=reply,
+                interrupted=interrupted,
+                model=self.llm.name,
+                started_at=started_at,
+                committed_at=committed_at,
+                timings=timings.model_dump(),
+            )
+        )
+        return TurnCommitted(
+            conversation_id=conversation,
+            turn_id=record.id,
+            reply=reply,
+            interrupted=interrupted,
+            model=self.llm.name,
+            timings=timings,
+            at=committed_at,
+        )
+
+    async def aclose(self) -> None:
+        """Release the model and the database."""
+        await self.llm.aclose()
+        await asyncio.to_thread(self.journal.close)
+
+
+async def _next_or_stop(stream: AsyncIterator[str], stop: asyncio.Event | None) -> str | None:
+    """The next piece of the reply, or None when it ended or ``stop`` was set first."""
+    if stop is None:
+        return await anext(stream, None)
+    if stop.is_set():
+        return None
+    nxt: asyncio.Task[str | None] = asyncio.ensure_future(anext(stream, None))
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({nxt, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not nxt.done() and not stop.is_set():  # we are being cancelled ourselves
+            nxt.cancel()
+    if nxt.done():
+        return nxt.result()
+    nxt.cancel()
+    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+        await nxt
+    return None

@@ -1,0 +1,109 @@
+"""Building the prompt for a turn: a short persona, the recent conversation, the new message.
+
+The embedded model reads prompts at a few dozen tokens per second, so the
+system prompt is kept short and stable (it is cached on disk by the model
+backend), and history is cut to a token budget, oldest turns first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from os1.errors import InputError
+from os1.llm.base import Message
+from os1.store.journal import TurnRecord
+
+# A conservative figure for English text with this model family's tokenizer;
+# real text averages nearer 4 characters per token.
+CHARS_PER_TOKEN = 2.5
+_RESERVED_TOKENS = 64
+
+PERSONA = (
+    "You are os1, a warm, curious and quick-witted companion who lives on this person's "
+    "own computer. Talk like a close friend in conversation: short replies of one to three "
+    "sentences unless asked for more, no lists or headings. Have opinions, notice details, "
+    "ask a question back when it fits, and remember what was said earlier in the conversation. "
+    "If asked, say honestly that you are an AI. Today is {today}."
+)
+
+
+def estimate_tokens(text: str) -> int:
+    """A deliberately high estimate of how many tokens ``text`` takes."""
+    return int(len(text) / CHARS_PER_TOKEN) + 1
+
+
+@dataclass(frozen=True)
+class PreparedInput:
+    """The message to send, and notes for the person about what was changed."""
+
+    text: str
+    notices: tuple[str, ...]
+
+
+def prepare_input(raw: str, max_tokens: int) -> PreparedInput:
+    """Clean what the person sent: drop control characters, refuse empty text, cut huge text."""
+    notices: list[str] = []
+    cleaned = "".join(
+        ch
+        for ch in raw
+        if ch in "\n\t" or not unicodedata.category(ch).startswith("C") or ch == "\u200d"
+    )
+    if len(cleaned) != len(raw):
+        notices.append(f"Removed {len(raw) - len(cleaned)} control or unreadable characters.")
+    cleaned = cleaned.strip()
+    if not cleaned:
+        raise InputError("The message is empty.", "Type something to say.")
+    limit = int(max_tokens * CHARS_PER_TOKEN)
+    if len(cleaned) > limit:
+        notices.append(
+            f"Your message was {len(cleaned):,} characters; only the first {limit:,} fit in the "
+            "model's context, so the rest was left out."
+        )
+        cleaned = cleaned[:limit]
+    return PreparedInput(cleaned, tuple(notices))
+
+
+def system_prompt(now: datetime) -> str:
+    """The persona for today (the date changes once a day, so the cached prefix stays valid)."""
+    return PERSONA.format(today=now.strftime("%A, %d %B %Y"))
+
+
+def input_budget(context_tokens: int, reply_tokens: int) -> int:
+    """Most tokens a new message may take, leaving room for the persona and the reply."""
+    persona = estimate_tokens(PERSONA) + 10
+    return max(64, int((context_tokens - reply_tokens - persona - _RESERVED_TOKENS) * 0.75))
+
+
+def build_messages(
+    now: datetime,
+    history: Sequence[TurnRecord],
+    user_text: str,
+    *,
+    context_tokens: int,
+    reply_tokens: int,
+) -> list[Message]:
+    """Persona, as much recent history as fits, then the new message."""
+    system = system_prompt(now)
+    budget = (
+        context_tokens
+        - reply_tokens
+        - estimate_tokens(system)
+        - estimate_tokens(user_text)
+        - _RESERVED_TOKENS
+    )
+    kept: list[TurnRecord] = []
+    for turn in reversed(history):
+        cost = estimate_tokens(turn.user_text) + estimate_tokens(turn.reply) + 8
+        if cost > budget:
+            break
+        budget -= cost
+        kept.append(turn)
+    messages = [Message("system", system)]
+    for turn in reversed(kept):
+        messages.append(Message("user", turn.user_text))
+        messages.append(Message("assistant", turn.reply or "…"))
+    messages.append(Message("user", user_text))
+    return messages

@@ -1,0 +1,171 @@
+"""All of os1's settings in one typed object, read from a TOML file and ``OS1_*`` variables.
+
+``OS1_HOME`` puts the config file and all data under one directory; without it
+the platform's user directories are used. Models live in a directory that
+several homes share (``OS1_MODELS_DIR``), so a second home or a test never
+assembles the 1.1 GB default model again.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from os1.errors import ConfigError
+
+APP = "os1"
+DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where os1 keeps its files for one home."""
+
+    config_file: Path
+    data_dir: Path
+    models_dir: Path
+
+    @property
+    def database_file(self) -> Path:
+        """The SQLite database used when no ``database_url`` is set."""
+        return self.data_dir / "os1.db"
+
+    @property
+    def kv_cache_dir(self) -> Path:
+        """Saved model states (processed prompts) that let a fresh process skip prefill."""
+        return self.data_dir / "kv-cache"
+
+
+def resolve_paths() -> Paths:
+    """Work out the directories from ``OS1_HOME`` / ``OS1_MODELS_DIR`` or the platform."""
+    home = os.environ.get("OS1_HOME", "").strip()
+    models = os.environ.get("OS1_MODELS_DIR", "").strip()
+    if home:
+        root = Path(home).expanduser()
+        config_file, data_dir = root / "config.toml", root / "data"
+    else:
+        config_file = Path(platformdirs.user_config_dir(APP)) / "config.toml"
+        data_dir = Path(platformdirs.user_data_dir(APP))
+    models_dir = (
+        Path(models).expanduser() if models else Path(platformdirs.user_cache_dir(APP)) / "models"
+    )
+    return Paths(config_file=config_file, data_dir=data_dir, models_dir=models_dir)
+
+
+class Settings(BaseSettings):
+    """Everything a person can configure; each field can be set in the file or as ``OS1_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="OS1_", extra="forbid", validate_default=True)
+
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Chat model: an installed model name, a .gguf path, or an "
+        "OpenAI-compatible server URL.",
+    )
+    openai_model: str = Field(
+        "", description="Model name to request from an OpenAI-compatible server."
+    )
+    openai_api_key: str = Field("", description="Key for the OpenAI-compatible server, if any.")
+    request_timeout_s: float = Field(60.0, gt=0, description="Timeout for a model server request.")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL of the store; empty means SQLite in the data directory."
+    )
+    context_tokens: int = Field(
+        4096, ge=512, le=131072, description="Context window of one conversation."
+    )
+    parallel_conversations: int = Field(
+        2, ge=1, le=16, description="Conversations the embedded model keeps in memory at once."
+    )
+    threads: int = Field(0, ge=0, description="CPU threads for the embedded model; 0 means all.")
+    max_reply_tokens: int = Field(512, ge=16, description="Longest reply, in tokens.")
+    temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature of replies.")
+    history_turns: int = Field(
+        24, ge=0, description="Most recent turns of a conversation put into the prompt."
+    )
+    kv_cache_files: int = Field(
+        32, ge=0, description="Saved conversation states kept on disk (0 disables saving)."
+    )
+    user: str = Field("me", min_length=1, description="Local user this terminal speaks as.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments win over ``OS1_*`` variables, which win over the TOML file."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=resolve_paths().config_file)
+        return (init_settings, env_settings, toml)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read the TOML file, naming the file and the fix when it is malformed."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"The config file {path} is not valid TOML ({exc}).",
+            "Fix or delete it; `os1 config show` prints the effective settings.",
+        ) from exc
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning validation problems into one clear error."""
+    read_config_file(resolve_paths().config_file)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"Invalid settings: {problems}.",
+            f"Fix {resolve_paths().config_file} or the OS1_* variable named.",
+        ) from exc
+
+
+def setting_sources(settings: Settings) -> dict[str, str]:
+    """Say, for each setting, whether it came from the environment, the file or the default."""
+    file_values = read_config_file(resolve_paths().config_file)
+    sources: dict[str, str] = {}
+    for name in Settings.model_fields:
+        if f"OS1_{name.upper()}" in {k.upper() for k in os.environ}:
+            sources[name] = f"env OS1_{name.upper()}"
+        elif name in file_values:
+            sources[name] = "config file"
+        else:
+            sources[name] = "default"
+    return sources
+
+
+def save_setting(name: str, value: str) -> Path:
+    """Write one setting into the TOML file, keeping the others, and return the file's path."""
+    if name not in Settings.model_fields:
+        raise ConfigError(f"There is no setting called {name!r}.", "See `os1 config show`.")
+    path = resolve_paths().config_file
+    values = read_config_file(path)
+    values[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
+    tmp.replace(path)
+    return path

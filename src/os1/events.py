@@ -1,0 +1,100 @@
+"""The one vocabulary every front door speaks: what happened during a turn.
+
+The CLI renders these, ``--json`` prints them one per line, and later front
+doors (the server, the voice pipeline) send or speak the same records. Each is
+a frozen pydantic model with a ``type`` tag, so ``Event`` parses any of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def to_json(self) -> str:
+        """Serialise as one line of JSON."""
+        return self.model_dump_json()
+
+
+class TurnStarted(_Event):
+    """The person's message was accepted and the companion began to answer."""
+
+    type: Literal["turn_started"] = "turn_started"
+    conversation_id: int
+    user_text: str
+    at: datetime
+
+
+class Notice(_Event):
+    """Something the person should know that is not an error (for example, input was cut)."""
+
+    type: Literal["notice"] = "notice"
+    message: str
+
+
+class TokenDelta(_Event):
+    """The next piece of the reply, as the model produced it."""
+
+    type: Literal["token_delta"] = "token_delta"
+    text: str
+
+
+class Timings(BaseModel):
+    """How long the turn took, in milliseconds, for latency work and the events log."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_token_ms: float | None
+    total_ms: float
+    reply_chunks: int
+
+
+class TurnCommitted(_Event):
+    """The turn is durably stored; it survives any crash from here on."""
+
+    type: Literal["turn_committed"] = "turn_committed"
+    conversation_id: int
+    turn_id: int
+    reply: str
+    interrupted: bool
+    model: str
+    timings: Timings
+    at: datetime
+
+
+class ErrorEvent(_Event):
+    """The turn failed; ``message`` says what happened and what to do."""
+
+    type: Literal["error"] = "error"
+    message: str
+
+
+Event = Annotated[
+    TurnStarted | Notice | TokenDelta | TurnCommitted | ErrorEvent,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(line: str) -> Event:
+    """Read back one event from its JSON line."""
+    return EVENT_ADAPTER.validate_json(line)
+
+
+__all__ = [
+    "EVENT_ADAPTER",
+    "ErrorEvent",
+    "Event",
+    "Notice",
+    "Timings",
+    "TokenDelta",
+    "TurnCommitted",
+    "TurnStarted",
+    "parse_event",
+]

@@ -1,0 +1,109 @@
+"""Opening the database: engine options for durability, migrations, and clear errors.
+
+SQLite runs in WAL mode with ``synchronous=FULL``, so a turn reported
+committed survives a killed process or a power cut; Postgres is used when a
+``postgresql://`` URL is configured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from os1.errors import DatabaseLocked, SchemaTooNew, StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def engine_url(database_url: str, default_file: Path) -> str:
+    """The SQLAlchemy URL to use, picking the psycopg 3 driver for plain Postgres URLs."""
+    if not database_url:
+        default_file.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{default_file}"
+    for plain in ("postgresql://", "postgres://"):
+        if database_url.startswith(plain):
+            return "postgresql+psycopg://" + database_url[len(plain) :]
+    return database_url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """Create an engine with durable settings for the backend it names."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 10})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(
+            f"Cannot use the database URL {url!r} ({exc}).",
+            "Fix database_url (OS1_DATABASE_URL).",
+        ) from exc
+    return engine
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision, refusing a database from a newer os1."""
+    config = _alembic_config()
+    scripts = ScriptDirectory.from_config(config)
+    with translate_errors(str(engine.url)), engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None:
+            try:
+                known = scripts.get_revision(current)
+            except CommandError:
+                known = None
+            if known is None:
+                raise SchemaTooNew(
+                    f"The database was written by a newer os1 (schema revision {current}).",
+                    "Upgrade os1 (`pip install -U os1`); the data was left untouched.",
+                )
+        if current != scripts.get_current_head():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def translate_errors(where: str) -> Iterator[None]:
+    """Turn driver errors into os1 errors that say what to do."""
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            raise DatabaseLocked(
+                f"The database {where} is locked by another program.",
+                "Close other os1 processes using it and try again.",
+            ) from exc
+        if "disk" in text and ("full" in text or "space" in text):
+            raise StoreError(f"The disk holding {where} is full.", "Free some space.") from exc
+        raise StoreError(
+            f"Cannot use the database {where} ({exc.orig}).",
+            "Check that it is running and reachable, and that database_url is right.",
+        ) from exc
+    except DBAPIError as exc:
+        raise StoreError(f"The database {where} refused an operation ({exc.orig}).") from exc

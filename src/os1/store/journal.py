@@ -1,0 +1,212 @@
+"""The conversation journal: users, conversations and committed turns.
+
+Every query takes the ``user_id`` and filters by it, so one person's
+conversations can never be read or continued by another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from os1.errors import NotFound
+from os1.store.database import create_store_engine, engine_url, migrate, translate_errors
+from os1.store.schema import conversations, turns, users
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One exchange as stored: what the person said and what the companion answered."""
+
+    id: int
+    conversation_id: int
+    user_text: str
+    reply: str
+    interrupted: bool
+    model: str
+    started_at: datetime
+    committed_at: datetime
+    timings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """A conversation and how much was said in it."""
+
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    turn_count: int
+
+
+def _turn(row: Row[Any]) -> TurnRecord:
+    return TurnRecord(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        user_text=row.user_text,
+        reply=row.reply,
+        interrupted=bool(row.interrupted),
+        model=row.model,
+        started_at=_aware(row.started_at),
+        committed_at=_aware(row.committed_at),
+        timings=dict(row.timings or {}),
+    )
+
+
+class Journal:
+    """Reads and writes conversations; the single source of truth for what was said."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._where = engine.url.render_as_string(hide_password=True)
+
+    @classmethod
+    def open(cls, database_url: str, default_file: Path) -> Journal:
+        """Connect, migrate to the current schema, and return the journal."""
+        engine = create_store_engine(engine_url(database_url, default_file))
+        migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    def user_id(self, name: str, at: datetime) -> int:
+        """The id of the named local user, creating the user on first use."""
+        with translate_errors(self._where):
+            with self.engine.connect() as conn:
+                found = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+            if found is not None:
+                return int(found)
+            try:
+                with self.engine.begin() as conn:
+                    return int(
+                        conn.execute(
+                            insert(users).values(name=name, created_at=at).returning(users.c.id)
+                        ).scalar_one()
+                    )
+            except IntegrityError:  # created by another process in the meantime
+                with self.engine.connect() as conn:
+                    return int(
+                        conn.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
+                    )
+
+    def new_conversation(self, user_id: int, at: datetime) -> int:
+        """Start a conversation and return its id."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    insert(conversations)
+                    .values(user_id=user_id, created_at=at, updated_at=at)
+                    .returning(conversations.c.id)
+                ).scalar_one()
+            )
+
+    def latest_conversation(self, user_id: int) -> int | None:
+        """The conversation this user spoke in last, if any."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            found = conn.execute(
+                select(conversations.c.id)
+                .where(conversations.c.user_id == user_id)
+                .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+                .limit(1)
+            ).scalar()
+        return None if found is None else int(found)
+
+    def conversations(self, user_id: int) -> list[ConversationRecord]:
+        """All of this user's conversations, most recent first."""
+        counts = (
+            select(turns.c.conversation_id, func.count().label("n"))
+            .where(turns.c.user_id == user_id)
+            .group_by(turns.c.conversation_id)
+            .subquery()
+        )
+        query = (
+            select(conversations, func.coalesce(counts.c.n, 0).label("n"))
+            .outerjoin(counts, counts.c.conversation_id == conversations.c.id)
+            .where(conversations.c.user_id == user_id)
+            .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+        )
+        with translate_errors(self._where), self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            ConversationRecord(r.id, _aware(r.created_at), _aware(r.updated_at), int(r.n))
+            for r in rows
+        ]
+
+    def require_conversation(self, user_id: int, conversation_id: int) -> None:
+        """Raise ``NotFound`` unless this user owns the conversation."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            found = conn.execute(
+                select(conversations.c.id).where(
+                    conversations.c.id == conversation_id, conversations.c.user_id == user_id
+                )
+            ).scalar()
+        if found is None:
+            raise NotFound(
+                f"There is no conversation {conversation_id}.",
+                "See `os1 history --list` for your conversations.",
+            )
+
+    def turns(
+        self, user_id: int, conversation_id: int, last: int | None = None
+    ) -> list[TurnRecord]:
+        """The turns of one of this user's conversations, oldest first (the last N if given)."""
+        query = (
+            select(turns)
+            .where(turns.c.user_id == user_id, turns.c.conversation_id == conversation_id)
+            .order_by(turns.c.id.desc())
+        )
+        if last is not None:
+            query = query.limit(last)
+        with translate_errors(self._where), self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [_turn(r) for r in reversed(rows)]
+
+    def commit_turn(
+        self,
+        user_id: int,
+        conversation_id: int,
+        *,
+        user_text: str,
+        reply: str,
+        interrupted: bool,
+        model: str,
+        started_at: datetime,
+        committed_at: datetime,
+        timings: dict[str, Any],
+    ) -> TurnRecord:
+        """Store a finished (or interrupted) turn in one transaction and return it."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            owned = conn.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id, conversations.c.user_id == user_id)
+                .values(updated_at=committed_at)
+            ).rowcount
+            if owned != 1:
+                raise NotFound(f"There is no conversation {conversation_id}.")
+            row = conn.execute(
+                insert(turns)
+                .values(
+                    conversation_id=conversation_id,
+                    user_id=user_id,
+                    user_text=user_text,
+                    reply=reply,
+                    interrupted=interrupted,
+                    model=model,
+                    started_at=started_at,
+                    committed_at=committed_at,
+                    timings=timings,
+                )
+                .returning(*turns.c)
+            ).one()
+        return _turn(row)
