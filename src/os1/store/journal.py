@@ -73,7 +73,11 @@ class Journal:
     def open(cls, database_url: str, default_file: Path) -> Journal:
         """Connect, migrate to the current schema, and return the journal."""
         engine = create_store_engine(engine_url(database_url, default_file))
-        migrate(engine)
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     def close(self) -> None:
