@@ -83,7 +83,8 @@ async def test_stop_keeps_what_was_said_as_interrupted(home: Path) -> None:
     assert committed.interrupted
     assert committed.reply == "one two three"
     [stored] = await companion.history(committed.conversation_id)
-    assert stored.interrupted and stored.reply == "one two three"
+    assert stored.interrupted
+    assert stored.reply == "one two three"
     await companion.aclose()
 
 
@@ -117,7 +118,8 @@ async def test_huge_input_is_cut_to_the_context_with_a_notice(home: Path) -> Non
     companion = make(home, llm, context_tokens=2048, max_reply_tokens=256)
     events = await collect(companion.turn("word " * 200_000))
     notices = [e for e in events if isinstance(e, Notice)]
-    assert notices and "left out" in notices[0].message
+    assert notices
+    assert "left out" in notices[0].message
     sent = llm.calls[0][0][-1].content
     assert len(sent) < 5000
     assert isinstance(events[-1], TurnCommitted)
@@ -185,5 +187,6 @@ async def test_unicode_survives_the_round_trip(home: Path, text: str) -> None:
     committed = events[-1]
     assert isinstance(committed, TurnCommitted)
     [stored] = await companion.history(committed.conversation_id)
-    assert stored.user_text == text and stored.reply == text
+    assert stored.user_text == text
+    assert stored.reply == text
     await companion.aclose()
