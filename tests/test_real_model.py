@@ -1,0 +1,161 @@
+"""Through the real embedded model (Qwen2.5-Coder-1.5B, llama.cpp on the CPU)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import xllamacpp
+from tests.conftest import run_os1
+
+from os1.app import build
+from os1.config import load_settings, resolve_paths
+from os1.errors import LLMUnavailable
+from os1.events import TokenDelta, TurnCommitted
+from os1.llm import GenerationOptions, Message, complete, complete_json
+from os1.llm.embedded import EmbeddedLLM
+from os1.llm.openai_compat import OpenAICompatibleLLM
+
+pytestmark = pytest.mark.real_model
+
+
+async def _reply(companion: object, text: str) -> TurnCommitted:
+    last = None
+    async for event in companion.turn(text):  # type: ignore[attr-defined]
+        last = event
+    assert isinstance(last, TurnCommitted), last
+    return last
+
+
+@pytest.mark.usefixtures("real_model")
+async def test_it_recalls_a_name_given_two_turns_earlier() -> None:
+    companion = build(load_settings())
+    await _reply(companion, "Hi! My name is Theodore and I write letters for other people.")
+    await _reply(companion, "It has been a long week at work.")
+    answer = await _reply(companion, "What is my name? Answer with just the name.")
+    assert "theodore" in answer.reply.lower()
+    assert answer.timings.first_token_ms is not None
+    await companion.aclose()
+
+
+@pytest.mark.usefixtures("real_model")
+def test_say_continues_across_processes_and_reuses_the_saved_state(home: Path) -> None:
+    first = run_os1("say", "My dog is called Biscuit. Just say OK.")
+    assert first.code == 0, first.stderr
+    saved = list((home / "data" / "kv-cache").rglob("*.bin"))
+    assert saved, "the conversation state was not saved for the next process"
+    second = run_os1("say", "--json", "What is my dog called? Answer in one word.")
+    assert second.code == 0, second.stderr
+    committed = second.events()[-1]
+    assert committed["type"] == "turn_committed"
+    assert "biscuit" in str(committed["reply"]).lower()
+
+
+@pytest.mark.usefixtures("real_model")
+async def test_schema_constrained_output_is_valid_json() -> None:
+    llm = EmbeddedLLM(resolve_paths().models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "city": {"type": "string"}},
+        "required": ["name", "city"],
+        "additionalProperties": False,
+    }
+    data = await complete_json(
+        llm,
+        [Message("user", "My sister Ana moved to Porto. Give her name and city as JSON.")],
+        schema,
+        GenerationOptions(max_tokens=60, temperature=0),
+    )
+    assert data == {"name": "Ana", "city": "Porto"}
+    # llama.cpp's HTTP side listens only on a unix socket in a private directory.
+    assert str(llm._server.listening_address).startswith("unix://")
+    assert llm._socket_dir is not None
+    assert os.stat(llm._socket_dir).st_mode & 0o777 == 0o700
+    await llm.aclose()
+
+
+@pytest.mark.usefixtures("real_model")
+async def test_stopping_mid_reply_frees_the_model_for_the_next_turn() -> None:
+    companion = build(load_settings())
+    stop = asyncio.Event()
+    deltas = 0
+    committed = None
+    async for event in companion.turn("Count slowly from one to one hundred.", stop=stop):
+        if isinstance(event, TokenDelta):
+            deltas += 1
+            if deltas == 4:
+                stop.set()
+        if isinstance(event, TurnCommitted):
+            committed = event
+    assert committed is not None
+    assert committed.interrupted
+    assert 0 < committed.timings.reply_chunks <= 6
+    after = await _reply(companion, "Say the word 'ready'.")
+    assert not after.interrupted
+    assert after.reply
+    await companion.aclose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def openai_server(real_model: Path) -> Iterator[tuple[str, str]]:
+    """A real OpenAI-compatible server: llama.cpp's own, on loopback, with an API key."""
+    params = xllamacpp.CommonParams()
+    params.model.path = str(real_model)
+    params.n_ctx = 2048
+    params.n_parallel = 1
+    params.verbosity = -1
+    params.warmup = False
+    params.hostnames = ["127.0.0.1"]
+    params.port = _free_port()
+    params.api_keys = ["test-key"]
+    server = xllamacpp.Server(params)
+    yield f"http://127.0.0.1:{params.port}/v1", "test-key"
+    del server
+
+
+async def test_openai_compatible_backend_streams_from_a_real_server(
+    openai_server: tuple[str, str],
+) -> None:
+    url, key = openai_server
+    llm = OpenAICompatibleLLM(url, api_key=key)
+    pieces = [
+        p
+        async for p in llm.stream(
+            [Message("user", "Reply with exactly: hello world")],
+            GenerationOptions(max_tokens=16, temperature=0),
+        )
+    ]
+    assert len(pieces) > 1
+    assert "hello" in "".join(pieces).lower()
+    data = await complete_json(
+        llm,
+        [Message("user", "Give the number seven as JSON.")],
+        {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+        GenerationOptions(max_tokens=20, temperature=0),
+    )
+    assert data == {"n": 7}
+    await llm.aclose()
+
+    wrong_key = OpenAICompatibleLLM(url, api_key="wrong")
+    with pytest.raises(LLMUnavailable, match="refused the API key"):
+        await complete(wrong_key, [Message("user", "hi")], GenerationOptions(max_tokens=4))
+    await wrong_key.aclose()
+
+
+def test_the_cli_talks_to_a_server_by_url(openai_server: tuple[str, str]) -> None:
+    url, key = openai_server
+    result = run_os1(
+        "say", "Reply with exactly: hi", env={"OS1_MODEL": url, "OS1_OPENAI_API_KEY": key}
+    )
+    assert result.code == 0, result.stderr
+    assert "hi" in result.stdout.lower()
