@@ -220,3 +220,11 @@ def test_ctrl_c_at_the_prompt_leaves_cleanly() -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert b"Traceback" not in err
+
+
+@pytest.mark.usefixtures("scripted")
+def test_history_before_anything_was_said_creates_nothing() -> None:
+    empty = run_os1("history", "--json")
+    assert json.loads(empty.stdout) == {"conversation_id": None, "turns": []}
+    assert "Nothing said yet" in run_os1("history").stdout
+    assert json.loads(run_os1("history", "--list", "--json").stdout) == []

@@ -225,8 +225,11 @@ def history(
                 )
             out.print(table)
             return
-        current = run(loop, companion.resolve_conversation(conversation))
-        turns = run(loop, companion.history(current))
+        if conversation is None:
+            current = run(loop, companion.latest_conversation())
+        else:
+            current = run(loop, companion.resolve_conversation(conversation))
+        turns = run(loop, companion.history(current)) if current is not None else []
         if as_json:
             out.print(
                 json.dumps(
@@ -249,7 +252,8 @@ def history(
                 markup=False,
             )
         else:
-            out.print(f"[dim]conversation {current}[/]")
+            if current is not None:
+                out.print(f"[dim]conversation {current}[/]")
             _print_turns(turns)
     finally:
         loop.run_until_complete(companion.aclose())

@@ -61,8 +61,12 @@ class Companion:
         if conversation_id is not None:
             await asyncio.to_thread(self.journal.require_conversation, user_id, conversation_id)
             return conversation_id
-        latest = await asyncio.to_thread(self.journal.latest_conversation, user_id)
+        latest = await self.latest_conversation()
         return latest if latest is not None else await self.new_conversation()
+
+    async def latest_conversation(self) -> int | None:
+        """The conversation this person spoke in last, without starting one."""
+        return await asyncio.to_thread(self.journal.latest_conversation, await self.user_id())
 
     async def history(self, conversation_id: int) -> list[TurnRecord]:
         """Everything said in one of this person's conversations."""

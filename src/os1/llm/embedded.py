@@ -178,12 +178,17 @@ class EmbeddedLLM:
         if self._kv_dir is None or self._kv_files == 0:
             return
         name = _session_file(session)
+        partial = f"partial-{secrets.token_hex(6)}.bin"
         with contextlib.suppress(httpx.HTTPError, OSError):
-            if not self._slot_request(slot, "save", name):
+            # Written under a temporary name and renamed, so a process killed while
+            # saving never leaves a half-written state for the next one to restore.
+            if not self._slot_request(slot, "save", partial):
                 return
+            os.replace(self._kv_dir / partial, self._kv_dir / name)
             prefix = _prefix_file(messages)
             if prefix and not (self._kv_dir / prefix).exists():
-                shutil.copyfile(self._kv_dir / name, self._kv_dir / prefix)
+                shutil.copyfile(self._kv_dir / name, self._kv_dir / partial)
+                os.replace(self._kv_dir / partial, self._kv_dir / prefix)
             saved = sorted(self._kv_dir.glob("*.bin"), key=lambda p: p.stat().st_mtime)
             for old in saved[: max(0, len(saved) - self._kv_files)]:
                 old.unlink(missing_ok=True)
