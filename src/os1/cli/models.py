@@ -10,11 +10,12 @@ import httpx
 import typer
 from rich.table import Table
 
+from os1.assets import is_installed
 from os1.cli.runtime import err, friendly_errors, install_with_progress, out
 from os1.config import load_settings, resolve_paths, save_setting
 from os1.errors import ModelError
 from os1.llm import split_spec
-from os1.llm.models import CATALOG, check_gguf, is_installed, list_installed
+from os1.llm.models import CATALOG, check_gguf, list_installed
 
 models_app = typer.Typer(help="Install, list and choose chat models.", no_args_is_help=True)
 

