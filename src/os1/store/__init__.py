@@ -1,5 +1,14 @@
 """Persistence: the journal of conversations on SQLite or Postgres, migrated by Alembic."""
 
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
+from os1.store.memories import MemoryChanges, MemoryRecord, MemoryStore, NewMemory
 
-__all__ = ["ConversationRecord", "Journal", "TurnRecord"]
+__all__ = [
+    "ConversationRecord",
+    "Journal",
+    "MemoryChanges",
+    "MemoryRecord",
+    "MemoryStore",
+    "NewMemory",
+    "TurnRecord",
+]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from os1.errors import NotFound
 from os1.store.database import create_store_engine, engine_url, migrate, translate_errors
-from os1.store.schema import conversations, turns, users
+from os1.store.schema import conversations, memory_jobs, turns, users
 
 
 def _aware(moment: datetime) -> datetime:
@@ -188,8 +188,13 @@ class Journal:
         started_at: datetime,
         committed_at: datetime,
         timings: dict[str, Any],
+        remember: bool = False,
     ) -> TurnRecord:
-        """Store a finished (or interrupted) turn in one transaction and return it."""
+        """Store a finished (or interrupted) turn in one transaction and return it.
+
+        With ``remember`` the turn is also queued, in the same transaction, for
+        memory extraction, so a crash can delay extraction but never skip it.
+        """
         with translate_errors(self._where), self.engine.begin() as conn:
             owned = conn.execute(
                 update(conversations)
@@ -213,4 +218,8 @@ class Journal:
                 )
                 .returning(*turns.c)
             ).one()
+            if remember:
+                conn.execute(
+                    insert(memory_jobs).values(turn_id=row.id, user_id=user_id, attempts=0)
+                )
         return _turn(row)

@@ -6,10 +6,13 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -55,4 +58,47 @@ turns = Table(
     Column("committed_at", DateTime(timezone=True), nullable=False),
     Column("timings", JSON, nullable=False),
     Index("ix_turns_user_conversation", "user_id", "conversation_id", "id"),
+)
+
+memories = Table(
+    "memories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("about", String(200), nullable=False),
+    Column("aspect", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("importance", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("happens_on", Date, nullable=True),
+    Column("source", String(20), nullable=False),
+    Column("source_turn_id", Integer, ForeignKey("turns.id", ondelete="SET NULL"), nullable=True),
+    Column("derived_from", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("superseded_by", Integer, nullable=True),
+    Column("superseded_at", DateTime(timezone=True), nullable=True),
+    Index("ix_memories_user_active", "user_id", "superseded_by"),
+)
+
+memory_vectors = Table(
+    "memory_vectors",
+    metadata,
+    Column("memory_id", Integer, ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("embedder", String(200), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Index("ix_memory_vectors_user", "user_id"),
+)
+
+memory_jobs = Table(
+    "memory_jobs",
+    metadata,
+    Column("turn_id", Integer, ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    Index("ix_memory_jobs_user_done", "user_id", "done_at"),
 )

@@ -1,0 +1,449 @@
+"""Long-term memories as stored: records, vectors, the full-text index and the extraction queue.
+
+Every query is scoped by ``user_id``. Changes to a memory, its vector and its
+full-text entry happen in one transaction, so a crash never leaves one without
+the others. Full-text search is FTS5 on SQLite and ``tsvector`` on Postgres.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, text, update
+
+from os1.store.database import translate_errors
+from os1.store.schema import memories, memory_jobs, memory_vectors, turns
+
+KINDS = ("identity", "person", "preference", "plan", "event", "feeling", "fact", "insight")
+_WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class MemoryRecord:
+    """One thing os1 remembers, with where it came from and whether it still holds."""
+
+    id: int
+    kind: str
+    about: str
+    aspect: str
+    content: str
+    importance: int
+    confidence: float
+    happens_on: date | None
+    source: str
+    source_turn_id: int | None
+    derived_from: tuple[int, ...]
+    created_at: datetime
+    updated_at: datetime
+    superseded_by: int | None = None
+    superseded_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """False once a newer memory replaced this one."""
+        return self.superseded_by is None
+
+
+@dataclass(frozen=True)
+class NewMemory:
+    """A memory about to be stored."""
+
+    kind: str
+    about: str
+    aspect: str
+    content: str
+    importance: int = 3
+    confidence: float = 0.8
+    happens_on: date | None = None
+    source: str = "conversation"
+    source_turn_id: int | None = None
+    derived_from: tuple[int, ...] = ()
+
+
+@dataclass
+class MemoryChanges:
+    """Everything one extraction or reflection decided, applied in one transaction.
+
+    ``supersede`` pairs an old memory id with the index (in ``add``) of the
+    memory that replaces it; ``reinforce`` raises confidence in memories that
+    were said again; ``remove`` deletes duplicates that reflection merged.
+    """
+
+    add: list[tuple[NewMemory, bytes]] = field(default_factory=list)
+    supersede: list[tuple[int, int]] = field(default_factory=list)
+    reinforce: list[int] = field(default_factory=list)
+    remove: list[int] = field(default_factory=list)
+
+
+def _record(row: Row[Any]) -> MemoryRecord:
+    return MemoryRecord(
+        id=row.id,
+        kind=row.kind,
+        about=row.about,
+        aspect=row.aspect,
+        content=row.content,
+        importance=int(row.importance),
+        confidence=float(row.confidence),
+        happens_on=row.happens_on,
+        source=row.source,
+        source_turn_id=row.source_turn_id,
+        derived_from=tuple(row.derived_from or ()),
+        created_at=_aware(row.created_at) or datetime.now(UTC),
+        updated_at=_aware(row.updated_at) or datetime.now(UTC),
+        superseded_by=row.superseded_by,
+        superseded_at=_aware(row.superseded_at),
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query that full-text search can use (letters and digits only)."""
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:32]
+
+
+class MemoryStore:
+    """Reads and writes one user's memories at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._where = engine.url.render_as_string(hide_password=True)
+
+    # -- writing -----------------------------------------------------------
+
+    def _insert(
+        self,
+        conn: Connection,
+        user_id: int,
+        new: NewMemory,
+        vector: bytes,
+        embedder: str,
+        at: datetime,
+    ) -> int:
+        memory_id = int(
+            conn.execute(
+                insert(memories)
+                .values(
+                    user_id=user_id,
+                    kind=new.kind,
+                    about=new.about,
+                    aspect=new.aspect,
+                    content=new.content,
+                    importance=new.importance,
+                    confidence=new.confidence,
+                    happens_on=new.happens_on,
+                    source=new.source,
+                    source_turn_id=new.source_turn_id,
+                    derived_from=list(new.derived_from),
+                    created_at=at,
+                    updated_at=at,
+                )
+                .returning(memories.c.id)
+            ).scalar_one()
+        )
+        conn.execute(
+            insert(memory_vectors).values(
+                memory_id=memory_id, user_id=user_id, embedder=embedder, vector=vector
+            )
+        )
+        if self._sqlite:
+            conn.execute(
+                text("INSERT INTO memories_fts(rowid, about, content) VALUES (:id, :a, :c)"),
+                {"id": memory_id, "a": new.about, "c": new.content},
+            )
+        return memory_id
+
+    def _drop_fts(self, conn: Connection, ids: Sequence[int]) -> None:
+        if self._sqlite and ids:
+            conn.execute(
+                text(f"DELETE FROM memories_fts WHERE rowid IN ({','.join(map(str, ids))})")
+            )
+
+    def apply(
+        self,
+        user_id: int,
+        changes: MemoryChanges,
+        embedder: str,
+        at: datetime,
+        *,
+        finish_job: int | None = None,
+    ) -> list[int]:
+        """Apply extraction or reflection results atomically; returns the new memory ids."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            new_ids = [
+                self._insert(conn, user_id, new, vector, embedder, at)
+                for new, vector in changes.add
+            ]
+            for old_id, index in changes.supersede:
+                conn.execute(
+                    update(memories)
+                    .where(memories.c.id == old_id, memories.c.user_id == user_id)
+                    .values(superseded_by=new_ids[index], superseded_at=at, updated_at=at)
+                )
+            if changes.reinforce:
+                conn.execute(
+                    update(memories)
+                    .where(memories.c.id.in_(changes.reinforce), memories.c.user_id == user_id)
+                    .values(
+                        confidence=func.min(memories.c.confidence + 0.1, 1.0)
+                        if self._sqlite
+                        else func.least(memories.c.confidence + 0.1, 1.0),
+                        updated_at=at,
+                    )
+                )
+            if changes.remove:
+                self._delete(conn, user_id, changes.remove)
+            if finish_job is not None:
+                conn.execute(
+                    update(memory_jobs)
+                    .where(memory_jobs.c.turn_id == finish_job, memory_jobs.c.user_id == user_id)
+                    .values(done_at=at)
+                )
+        return new_ids
+
+    def _delete(self, conn: Connection, user_id: int, ids: Sequence[int]) -> int:
+        owned = [
+            int(i)
+            for i in conn.execute(
+                select(memories.c.id).where(memories.c.id.in_(ids), memories.c.user_id == user_id)
+            ).scalars()
+        ]
+        if not owned:
+            return 0
+        conn.execute(delete(memory_vectors).where(memory_vectors.c.memory_id.in_(owned)))
+        self._drop_fts(conn, owned)
+        conn.execute(
+            update(memories)
+            .where(memories.c.superseded_by.in_(owned), memories.c.user_id == user_id)
+            .values(superseded_by=None, superseded_at=None)
+        )
+        conn.execute(delete(memories).where(memories.c.id.in_(owned)))
+        return len(owned)
+
+    def forget(self, user_id: int, ids: Sequence[int]) -> int:
+        """Delete memories with their earlier versions, vectors and index entries."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            chain = set(ids)
+            frontier = set(ids)
+            while frontier:
+                earlier = set(
+                    conn.execute(
+                        select(memories.c.id).where(
+                            memories.c.superseded_by.in_(frontier), memories.c.user_id == user_id
+                        )
+                    ).scalars()
+                )
+                frontier = earlier - chain
+                chain |= earlier
+            return self._delete(conn, user_id, sorted(chain))
+
+    def edit(
+        self,
+        user_id: int,
+        memory_id: int,
+        *,
+        content: str,
+        about: str,
+        importance: int,
+        happens_on: date | None,
+        vector: bytes,
+        embedder: str,
+        at: datetime,
+    ) -> None:
+        """Correct a memory in place (the person said so; confidence becomes certain)."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            changed = conn.execute(
+                update(memories)
+                .where(memories.c.id == memory_id, memories.c.user_id == user_id)
+                .values(
+                    content=content,
+                    about=about,
+                    importance=importance,
+                    happens_on=happens_on,
+                    confidence=1.0,
+                    source="edit",
+                    updated_at=at,
+                )
+            ).rowcount
+            if changed != 1:
+                return
+            conn.execute(
+                update(memory_vectors)
+                .where(memory_vectors.c.memory_id == memory_id)
+                .values(vector=vector, embedder=embedder)
+            )
+            if self._sqlite:
+                self._drop_fts(conn, [memory_id])
+                conn.execute(
+                    text("INSERT INTO memories_fts(rowid, about, content) VALUES (:id, :a, :c)"),
+                    {"id": memory_id, "a": about, "c": content},
+                )
+
+    def replace_all(
+        self,
+        user_id: int,
+        records: Sequence[tuple[MemoryRecord, bytes]],
+        embedder: str,
+    ) -> dict[int, int]:
+        """Import: add records (keeping their history links) in one transaction; old id -> new."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            mapping: dict[int, int] = {}
+            for record, vector in records:
+                new = NewMemory(
+                    kind=record.kind,
+                    about=record.about,
+                    aspect=record.aspect,
+                    content=record.content,
+                    importance=record.importance,
+                    confidence=record.confidence,
+                    happens_on=record.happens_on,
+                    source=record.source,
+                    source_turn_id=None,
+                    derived_from=(),
+                )
+                mapping[record.id] = self._insert(
+                    conn, user_id, new, vector, embedder, record.created_at
+                )
+            for record, _ in records:
+                conn.execute(
+                    update(memories)
+                    .where(memories.c.id == mapping[record.id])
+                    .values(
+                        updated_at=record.updated_at,
+                        superseded_by=mapping.get(record.superseded_by or -1),
+                        superseded_at=record.superseded_at if record.superseded_by else None,
+                        derived_from=[mapping[i] for i in record.derived_from if i in mapping],
+                    )
+                )
+            return mapping
+
+    # -- reading -----------------------------------------------------------
+
+    def get(self, user_id: int, memory_id: int) -> MemoryRecord | None:
+        """One memory, if it is this user's."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            row = conn.execute(
+                select(memories).where(memories.c.id == memory_id, memories.c.user_id == user_id)
+            ).first()
+        return _record(row) if row else None
+
+    def records(
+        self, user_id: int, *, include_superseded: bool = False, ids: Iterable[int] | None = None
+    ) -> list[MemoryRecord]:
+        """List the user's memories, newest first."""
+        query = select(memories).where(memories.c.user_id == user_id)
+        if not include_superseded:
+            query = query.where(memories.c.superseded_by.is_(None))
+        if ids is not None:
+            query = query.where(memories.c.id.in_(list(ids)))
+        with translate_errors(self._where), self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(memories.c.id.desc())).all()
+        return [_record(r) for r in rows]
+
+    def earlier_versions(self, user_id: int, memory_id: int) -> list[MemoryRecord]:
+        """What this memory replaced, most recent first."""
+        found: list[MemoryRecord] = []
+        frontier = [memory_id]
+        with translate_errors(self._where), self.engine.connect() as conn:
+            while frontier:
+                rows = conn.execute(
+                    select(memories).where(
+                        memories.c.superseded_by.in_(frontier), memories.c.user_id == user_id
+                    )
+                ).all()
+                records = [_record(r) for r in rows if r.id not in {m.id for m in found}]
+                found.extend(records)
+                frontier = [r.id for r in records]
+        return sorted(found, key=lambda r: r.superseded_at or r.updated_at, reverse=True)
+
+    def fulltext(self, user_id: int, query: str, limit: int = 50) -> list[tuple[int, float]]:
+        """Active memories matching any of the query's words, best first, with a score > 0."""
+        words = search_terms(query)
+        if not words:
+            return []
+        with translate_errors(self._where), self.engine.connect() as conn:
+            if self._sqlite:
+                match = " OR ".join(f'"{w}"' for w in words)
+                rows = conn.execute(
+                    text(
+                        "SELECT m.id, -bm25(memories_fts) AS score FROM memories_fts "
+                        "JOIN memories m ON m.id = memories_fts.rowid "
+                        "WHERE memories_fts MATCH :q AND m.user_id = :u "
+                        "AND m.superseded_by IS NULL ORDER BY score DESC LIMIT :n"
+                    ),
+                    {"q": match, "u": user_id, "n": limit},
+                ).all()
+            else:
+                rows = conn.execute(
+                    text(
+                        "SELECT id, ts_rank(to_tsvector('english', about || ' ' || content), q) "
+                        "AS score FROM memories, to_tsquery('english', :q) q "
+                        "WHERE to_tsvector('english', about || ' ' || content) @@ q "
+                        "AND user_id = :u AND superseded_by IS NULL "
+                        "ORDER BY score DESC LIMIT :n"
+                    ),
+                    {"q": " | ".join(words), "u": user_id, "n": limit},
+                ).all()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def vectors(self, user_id: int, embedder: str) -> list[tuple[int, bytes]]:
+        """Vectors of this user's active memories made by ``embedder``."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            rows = conn.execute(
+                select(memory_vectors.c.memory_id, memory_vectors.c.vector)
+                .join(memories, memories.c.id == memory_vectors.c.memory_id)
+                .where(
+                    memory_vectors.c.user_id == user_id,
+                    memory_vectors.c.embedder == embedder,
+                    memories.c.superseded_by.is_(None),
+                )
+                .order_by(memory_vectors.c.memory_id)
+            ).all()
+        return [(int(r[0]), bytes(r[1])) for r in rows]
+
+    def count(self, user_id: int) -> int:
+        """Count the active memories of this user."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(memories)
+                    .where(memories.c.user_id == user_id, memories.c.superseded_by.is_(None))
+                ).scalar_one()
+            )
+
+    # -- the extraction queue ----------------------------------------------
+
+    def pending_turns(self, user_id: int, max_attempts: int = 3) -> list[Row[Any]]:
+        """Committed turns whose memories were not extracted yet (oldest first)."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(turns, memory_jobs.c.attempts)
+                    .join(memory_jobs, memory_jobs.c.turn_id == turns.c.id)
+                    .where(
+                        memory_jobs.c.user_id == user_id,
+                        memory_jobs.c.done_at.is_(None),
+                        memory_jobs.c.attempts < max_attempts,
+                    )
+                    .order_by(turns.c.id)
+                ).all()
+            )
+
+    def job_failed(self, user_id: int, turn_id: int, error: str) -> None:
+        """Count a failed attempt; the job is retried until it has failed three times."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                update(memory_jobs)
+                .where(memory_jobs.c.turn_id == turn_id, memory_jobs.c.user_id == user_id)
+                .values(attempts=memory_jobs.c.attempts + 1, last_error=error[:2000])
+            )
