@@ -33,6 +33,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.setenv("OS1_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OS1_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("OS1_EMBEDDER", "hashing")
     return tmp_path / "home"
 
 
@@ -43,6 +44,7 @@ def real_model(monkeypatch: pytest.MonkeyPatch) -> Path:
         pytest.fail(f"{DEFAULT_MODEL_FILE} is missing: run `os1 models install` first")
     monkeypatch.setenv("OS1_MODELS_DIR", str(SHARED_MODELS))
     monkeypatch.setenv("OS1_TEMPERATURE", "0")
+    monkeypatch.delenv("OS1_EMBEDDER")
     return DEFAULT_MODEL_FILE
 
 

@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
 from os1.config import Paths, Settings, resolve_paths
-from os1.llm import create_llm
-from os1.store import Journal
+from os1.llm import LLM, GenerationOptions, Message, complete_json, create_llm
+from os1.memory import Memory, create_embedder
+from os1.store import Journal, MemoryStore
+
+
+def json_asker(llm: LLM) -> Any:
+    """Schema-constrained calls for memory work, on their own cached session."""
+
+    async def ask_json(system: str, user: str, schema: dict[str, Any]) -> Any:
+        return await complete_json(
+            llm,
+            [Message("system", system), Message("user", user)],
+            schema,
+            GenerationOptions(max_tokens=400, temperature=0.0, session="memory-work"),
+        )
+
+    return ask_json
 
 
 def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = None) -> Companion:
-    """Open the store, create the configured model backend, and return the companion."""
+    """Open the store, create the configured backends, and return the companion."""
     paths = paths or resolve_paths()
+    clock = clock or clock_from_env()
     journal = Journal.open(settings.database_url, paths.database_file)
     try:
         llm = create_llm(settings, paths)
+        memory = (
+            Memory(
+                MemoryStore(journal.engine),
+                create_embedder(settings.embedder, paths, settings.openai_api_key),
+                json_asker(llm),
+                clock,
+                budget_tokens=settings.memory_budget_tokens,
+            )
+            if settings.memory
+            else None
+        )
     except BaseException:
         journal.close()
         raise
     return Companion(
         journal,
         llm,
-        clock or clock_from_env(),
+        clock,
+        memory=memory,
         user=settings.user,
         context_tokens=settings.context_tokens,
         max_reply_tokens=settings.max_reply_tokens,

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
         32, ge=0, description="Saved conversation states kept on disk (0 disables saving)."
     )
     user: str = Field("me", min_length=1, description="Local user this terminal speaks as.")
+    memory: bool = Field(True, description="Remember things across conversations.")
+    embedder: str = Field(
+        "all-minilm-l6-v2-int8",
+        description="Sentence embedder for memory: the packaged one, an .onnx path, or "
+        "an OpenAI-compatible URL#model.",
+    )
+    memory_budget_tokens: int = Field(
+        300, ge=0, description="Most prompt tokens spent on remembered facts per turn."
+    )
 
     @classmethod
     def settings_customise_sources(

