@@ -100,7 +100,7 @@ class OnnxEmbedder:
         tokenizer.enable_truncation(self._max_tokens)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._session, self._tokenizer = session, tokenizer
-        self.dim = int(self.embed_sync(["dimension"]).shape[1])
+        self.dim = int(self._run(["dimension"]).shape[1])
 
     def embed_sync(self, texts: Sequence[str]) -> Vectors:
         """Embed in the calling thread (batches of 32)."""
@@ -109,6 +109,9 @@ class OnnxEmbedder:
                 self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._run(texts)
+
+    def _run(self, texts: Sequence[str]) -> Vectors:
         session, tokenizer = self._session, self._tokenizer
         rows = []
         for start in range(0, len(texts), 32):
