@@ -71,8 +71,8 @@ def prepare_input(raw: str, max_tokens: int) -> PreparedInput:
 
 
 def system_prompt(now: datetime) -> str:
-    """The persona for today (the date changes once a day, so the cached prefix stays valid)."""
-    return PERSONA.format(today=now.strftime("%A, %d %B %Y"))
+    """The persona for today, in local time (it changes once a day, so its cache stays valid)."""
+    return PERSONA.format(today=now.astimezone().strftime("%A, %d %B %Y"))
 
 
 def input_budget(context_tokens: int, reply_tokens: int) -> int:

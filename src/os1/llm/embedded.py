@@ -119,7 +119,9 @@ class EmbeddedLLM:
         params.api_keys = [self._key]
         params.endpoint_slots = True
         params.warmup = False
-        params.verbosity = 1 if self._verbose else -1
+        params.fit_params = False  # probing memory fits costs ~1 s of every start on a CPU
+        params.n_cache_reuse = 16  # shift and reuse cached chunks when old turns are trimmed
+        params.verbosity = 3 if self._verbose else -1
         if self._kv_dir is not None:
             self._kv_dir.mkdir(parents=True, exist_ok=True)
             params.slot_save_path = str(self._kv_dir) + os.sep
@@ -166,7 +168,7 @@ class EmbeddedLLM:
         return slot
 
     def _restore(self, slot: int, session: str, messages: Sequence[Message]) -> None:
-        if self._kv_dir is None:
+        if self._kv_dir is None or self._kv_files == 0:
             return
         for name in (_session_file(session), _prefix_file(messages)):
             if name and (self._kv_dir / name).exists():
