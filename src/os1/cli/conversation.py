@@ -8,20 +8,22 @@ import json
 import os
 import signal
 import sys
-from typing import Annotated
+import threading
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
-from os1.errors import InputError
+from os1.errors import InputError, Os1Error
 from os1.events import ErrorEvent, Event, Notice, TokenDelta, TurnCommitted
 from os1.store import TurnRecord
 
 ConversationOpt = Annotated[
     int | None, typer.Option("--conversation", "-c", help="Continue this conversation (by id).")
 ]
+NewOpt = Annotated[bool, typer.Option("--new", help="Start a new conversation.")]
 
 
 async def _speak(
@@ -71,12 +73,6 @@ def _render(event: Event, as_json: bool) -> None:
             err.print("[dim](interrupted; what was said so far is kept)[/]")
 
 
-def _interruptible(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    """Make Ctrl-C stop the current reply instead of killing the program."""
-    stop.clear()
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-
-
 def _read_stdin() -> str:
     data = sys.stdin.buffer.read()
     text = data.decode("utf-8", errors="replace")
@@ -85,16 +81,29 @@ def _read_stdin() -> str:
     return text
 
 
+async def _remember_quietly(companion: Companion) -> None:
+    """Extract memories from what was just said; a failure only delays it to a later run."""
+    with contextlib.suppress(Os1Error):
+        await companion.remember_pending()
+
+
 def say(
     text: Annotated[
         str | None,
         typer.Argument(help="What to say; read from standard input when omitted or '-'."),
     ] = None,
     conversation: ConversationOpt = None,
-    new: Annotated[bool, typer.Option("--new", help="Start a new conversation.")] = False,
+    new: NewOpt = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the turn's events as JSON lines.")
     ] = False,
+    remember: Annotated[
+        bool,
+        typer.Option(
+            "--remember/--no-remember",
+            help="After replying, note what is worth remembering (later runs catch up if not).",
+        ),
+    ] = True,
 ) -> None:
     """Say one thing and print the reply; the next `os1 say` continues the same conversation."""
     if text is None or text == "-":
@@ -106,13 +115,21 @@ def say(
         companion = open_companion()
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
+    warm = loop.create_task(companion.warm_up())
     try:
         if new:
             conversation = run(loop, companion.new_conversation())
-        _interruptible(loop, stop)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
         committed = run(loop, _speak(companion, text, conversation, as_json=as_json, stop=stop))
+        if committed is not None and remember and not stop.is_set():
+            sys.stdout.flush()
+            run(loop, _remember_quietly(companion))
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+        if not warm.done():
+            warm.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(warm)
         loop.run_until_complete(companion.aclose())
         loop.close()
     if committed is None:
@@ -137,50 +154,114 @@ HELP = """[bold]/new[/] start a new conversation   [bold]/history[/] show this o
 [bold]/quit[/] leave (or Ctrl-D)   Ctrl-C stops a reply; at the prompt it leaves"""
 
 
-def chat(
-    conversation: ConversationOpt = None,
-    new: Annotated[bool, typer.Option("--new", help="Start a new conversation.")] = False,
-) -> None:
+class _Chat:
+    """One terminal session: reads lines on a daemon thread so the loop stays free.
+
+    While the person reads and types, the loop extracts memories from the last
+    exchange; a new message cancels that work (it is retried later) so the
+    reply never waits for it.
+    """
+
+    def __init__(self, companion: Companion, loop: asyncio.AbstractEventLoop) -> None:
+        self.companion = companion
+        self.loop = loop
+        self.stop = asyncio.Event()
+        self.leave = asyncio.Event()
+        self.replying = False
+        self.background: asyncio.Task[None] | None = None
+
+    def on_sigint(self) -> None:
+        if self.replying:
+            self.stop.set()
+        else:
+            self.leave.set()
+
+    async def read_line(self, prompt: str) -> str | None:
+        """A line from the person, or None when they leave (Ctrl-D, Ctrl-C)."""
+        future: asyncio.Future[str | None] = self.loop.create_future()
+
+        def reader() -> None:
+            try:
+                line: str | None = out.input(prompt)
+            except (EOFError, KeyboardInterrupt, OSError):
+                line = None
+            self.loop.call_soon_threadsafe(
+                lambda: None if future.done() else future.set_result(line)
+            )
+
+        threading.Thread(target=reader, daemon=True).start()
+        leaving = asyncio.ensure_future(self.leave.wait())
+        waiters: set[asyncio.Future[Any]] = {future, leaving}
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        leaving.cancel()
+        return future.result() if future.done() else None
+
+    async def quiet_background(self) -> None:
+        if self.background is not None and not self.background.done():
+            self.background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.background
+        self.background = None
+
+    async def session(self, conversation: int | None, new: bool) -> None:
+        companion = self.companion
+        warm = asyncio.ensure_future(companion.warm_up())
+        current = (
+            await companion.new_conversation()
+            if new
+            else await companion.resolve_conversation(conversation)
+        )
+        earlier = await companion.history(current)
+        out.print(f"[dim]conversation {current} · {len(earlier)} earlier turns · /help[/]")
+        try:
+            while True:
+                line = await self.read_line("[bold cyan]you[/] > ")
+                if line is None:
+                    out.print()
+                    break
+                command = line.strip().lower()
+                if not command:
+                    continue
+                if command in {"/quit", "/exit", "/q"}:
+                    break
+                if command == "/help":
+                    out.print(HELP)
+                    continue
+                if command == "/new":
+                    current = await companion.new_conversation()
+                    out.print(f"[dim]new conversation {current}[/]")
+                    continue
+                if command == "/history":
+                    _print_turns(await companion.history(current))
+                    continue
+                await self.quiet_background()
+                out.print("[bold magenta]os1[/] > ", end="")
+                self.stop.clear()
+                self.replying = True
+                try:
+                    await _speak(companion, line, current, as_json=False, stop=self.stop)
+                finally:
+                    self.replying = False
+                self.background = asyncio.ensure_future(_remember_quietly(companion))
+        finally:
+            await self.quiet_background()
+            if not warm.done():
+                warm.cancel()
+            with contextlib.suppress(BaseException):
+                await warm
+
+
+def chat(conversation: ConversationOpt = None, new: NewOpt = False) -> None:
     """Talk with os1 in the terminal; replies stream as they are written."""
     with friendly_errors():
         companion = open_companion()
     loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
+    session = _Chat(companion, loop)
+    loop.add_signal_handler(signal.SIGINT, session.on_sigint)
     try:
-        current = run(
-            loop,
-            companion.new_conversation() if new else companion.resolve_conversation(conversation),
-        )
-        earlier = run(loop, companion.history(current))
-        out.print(f"[dim]conversation {current} · {len(earlier)} earlier turns · /help[/]")
-        while True:
-            try:
-                line = out.input("[bold cyan]you[/] > ")
-            except (EOFError, KeyboardInterrupt):
-                out.print()
-                break
-            command = line.strip().lower()
-            if not command:
-                continue
-            if command in {"/quit", "/exit", "/q"}:
-                break
-            if command == "/help":
-                out.print(HELP)
-                continue
-            if command == "/new":
-                current = run(loop, companion.new_conversation())
-                out.print(f"[dim]new conversation {current}[/]")
-                continue
-            if command == "/history":
-                _print_turns(run(loop, companion.history(current)))
-                continue
-            out.print("[bold magenta]os1[/] > ", end="")
-            _interruptible(loop, stop)
-            try:
-                run(loop, _speak(companion, line, current, as_json=False, stop=stop))
-            finally:
-                loop.remove_signal_handler(signal.SIGINT)
+        run(loop, session.session(conversation, new))
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         loop.run_until_complete(companion.aclose())
         loop.close()
 
@@ -198,32 +279,7 @@ def history(
     loop = asyncio.new_event_loop()
     try:
         if list_all:
-            records = run(loop, companion.conversations())
-            if as_json:
-                out.print(
-                    json.dumps(
-                        [
-                            {
-                                "id": r.id,
-                                "created_at": r.created_at.isoformat(),
-                                "updated_at": r.updated_at.isoformat(),
-                                "turns": r.turn_count,
-                            }
-                            for r in records
-                        ]
-                    ),
-                    markup=False,
-                )
-                return
-            table = Table("id", "started", "last spoken", "turns")
-            for r in records:
-                table.add_row(
-                    str(r.id),
-                    r.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                    r.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                    str(r.turn_count),
-                )
-            out.print(table)
+            _list_conversations(loop, companion, as_json)
             return
         if conversation is None:
             current = run(loop, companion.latest_conversation())
@@ -231,30 +287,53 @@ def history(
             current = run(loop, companion.resolve_conversation(conversation))
         turns = run(loop, companion.history(current)) if current is not None else []
         if as_json:
-            out.print(
-                json.dumps(
+            payload = {
+                "conversation_id": current,
+                "turns": [
                     {
-                        "conversation_id": current,
-                        "turns": [
-                            {
-                                "id": t.id,
-                                "user_text": t.user_text,
-                                "reply": t.reply,
-                                "interrupted": t.interrupted,
-                                "model": t.model,
-                                "started_at": t.started_at.isoformat(),
-                                "committed_at": t.committed_at.isoformat(),
-                            }
-                            for t in turns
-                        ],
+                        "id": t.id,
+                        "user_text": t.user_text,
+                        "reply": t.reply,
+                        "interrupted": t.interrupted,
+                        "model": t.model,
+                        "started_at": t.started_at.isoformat(),
+                        "committed_at": t.committed_at.isoformat(),
                     }
-                ),
-                markup=False,
-            )
-        else:
-            if current is not None:
-                out.print(f"[dim]conversation {current}[/]")
-            _print_turns(turns)
+                    for t in turns
+                ],
+            }
+            out.print(json.dumps(payload), markup=False)
+            return
+        if current is not None:
+            out.print(f"[dim]conversation {current}[/]")
+        _print_turns(turns)
     finally:
         loop.run_until_complete(companion.aclose())
         loop.close()
+
+
+def _list_conversations(
+    loop: asyncio.AbstractEventLoop, companion: Companion, as_json: bool
+) -> None:
+    records = run(loop, companion.conversations())
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "created_at": r.created_at.isoformat(),
+                "updated_at": r.updated_at.isoformat(),
+                "turns": r.turn_count,
+            }
+            for r in records
+        ]
+        out.print(json.dumps(rows), markup=False)
+        return
+    table = Table("id", "started", "last spoken", "turns")
+    for r in records:
+        table.add_row(
+            str(r.id),
+            r.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            r.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            str(r.turn_count),
+        )
+    out.print(table)

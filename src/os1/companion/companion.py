@@ -218,6 +218,12 @@ class Companion:
             at=committed_at,
         )
 
+    async def warm_up(self) -> None:
+        """Start loading the model now, so it is ready by the time the person has spoken."""
+        load = getattr(self.llm, "load", None)
+        if load is not None:
+            await load()
+
     async def remember_pending(self, limit: int | None = None) -> int:
         """Extract memories from turns not yet remembered; front doors call it when idle."""
         if self.memory is None:
