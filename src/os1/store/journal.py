@@ -176,6 +176,14 @@ class Journal:
             rows = conn.execute(query).all()
         return [_turn(r) for r in reversed(rows)]
 
+    def turn(self, user_id: int, turn_id: int) -> TurnRecord | None:
+        """One of this user's turns, by id."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            row = conn.execute(
+                select(turns).where(turns.c.id == turn_id, turns.c.user_id == user_id)
+            ).first()
+        return _turn(row) if row else None
+
     def commit_turn(
         self,
         user_id: int,
