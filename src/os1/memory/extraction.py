@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,16 +25,26 @@ DUPLICATE_SIMILARITY = 0.9
 RELATED_SIMILARITY = 0.6
 
 SYSTEM = (
-    "You keep a notebook about the user. From one exchange, write down what is worth "
-    "remembering in future conversations: the user's name and work, the people in their "
+    "You keep a notebook about the user. From what the user says, write down each thing "
+    "worth remembering in future conversations: their name and work, the people in their "
     "life (name and relation), where people live, likes and dislikes, plans and "
-    "appointments, feelings and worries, and events. Skip greetings, questions and "
-    "anything only the assistant said. Write each memory as one short sentence in the "
-    "third person, naming the user as 'The user' (for example: 'The user's sister Ana "
-    "lives in Porto.'). 'about' is the person or thing it concerns (e.g. 'Ana', 'the "
-    "user'); 'aspect' is what about them (e.g. 'home city', 'job'). Copy date words as "
-    "said into 'when', else leave it empty. importance: 5 = core to who they are, "
-    "1 = trivia. If nothing is worth remembering, return an empty list."
+    "appointments, feelings and worries, events. One memory per fact. Write each as a "
+    "short sentence about 'the user' in the third person. 'about' is who or what it "
+    "concerns; 'aspect' is what about them. 'when' holds date words exactly as the user "
+    "said them, or is empty. Questions and small talk give no memories: return an empty "
+    "list. Never invent anything the user did not say.\n"
+    "Example. User: I'm Sam, I work as a nurse. My brother Tom lives in Leeds and my exam "
+    "is next Friday.\n"
+    'Output: {"memories": ['
+    '{"kind": "identity", "about": "the user", "aspect": "name", '
+    '"content": "The user\'s name is Sam.", "when": "", "importance": 5}, '
+    '{"kind": "identity", "about": "the user", "aspect": "job", '
+    '"content": "The user works as a nurse.", "when": "", "importance": 4}, '
+    '{"kind": "person", "about": "Tom", "aspect": "home city", '
+    '"content": "The user\'s brother Tom lives in Leeds.", "when": "", "importance": 4}, '
+    '{"kind": "plan", "about": "exam", "aspect": "date", '
+    '"content": "The user has an exam next Friday.", "when": "next Friday", "importance": 4}'
+    "]}"
 )
 
 SCHEMA: dict[str, Any] = {
@@ -62,23 +72,51 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
-_NAME = re.compile(
-    r"\b(?:my name is|call me|i am called|i'm called)\s+([A-Z][\w'-]+)", re.IGNORECASE
-)
+_NAME = re.compile(r"\b(?:[Mm]y name is|[Cc]all me|I am|I'm|[Tt]his is)\s+([A-Z][a-z][\w'-]*)\b")
 _NOT_NAMES = {"not", "so", "just", "very", "really", "a", "an", "the", "feeling", "going"}
+_NOT_NAME_WORDS = {"English", "American", "British", "French", "German", "Spanish", "Sorry",
+                   "Happy", "Sad", "Tired", "Fine", "Good", "Okay", "Back", "Here", "Done",
+                   "Glad", "Sure", "Still", "Also", "Really", "Afraid", "Excited"}  # fmt: skip
 
 
 class ExtractionError(ValueError):
     """The model's output could not be used; the turn stays queued and is retried."""
 
 
-def exchange_prompt(user_text: str, reply: str, said_at: datetime) -> str:
-    """The exchange as the extraction model sees it, with the day it was said."""
-    return (
-        f"Said on {said_at.strftime('%A %Y-%m-%d')}.\n"
-        f"User: {user_text.strip()[:4000]}\n"
-        f"Assistant: {reply.strip()[:1000]}"
-    )
+def exchange_prompt(user_text: str, known: Sequence[str] = ()) -> str:
+    """What the extraction model reads: only the person's own words.
+
+    The reply is left out on purpose: memories are about the person, and a
+    small model otherwise copies the assistant's guesses as facts. Dates are
+    resolved afterwards by code, so the day is not shown either.
+    """
+    context = "".join(f"Already known: {line}\n" for line in known)
+    return f"{context}User: {user_text.strip()[:4000]}"
+
+
+def worth_reading(user_text: str) -> bool:
+    """Skip the model for messages that are only questions or a few words of small talk."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", user_text.strip()) if s]
+    if not sentences or all(s.endswith("?") for s in sentences):
+        return False
+    return len(re.findall(r"\w+", user_text)) >= 3
+
+
+_FIRST_PERSON = (
+    (re.compile(r"\bI'm\b"), "the user is"),
+    (re.compile(r"\bI am\b"), "the user is"),
+    (re.compile(r"\bI've\b"), "the user has"),
+    (re.compile(r"\bI\b"), "the user"),
+    (re.compile(r"\b[Mm]y\b"), "the user's"),
+    (re.compile(r"\b[Mm]e\b"), "the user"),
+)
+
+
+def third_person(content: str) -> str:
+    """Rewrite a copied first-person sentence so it reads as a note about the person."""
+    for pattern, replacement in _FIRST_PERSON:
+        content = pattern.sub(replacement, content)
+    return content[0].upper() + content[1:] if content else content
 
 
 def normalise_key(text: str) -> str:
@@ -88,26 +126,38 @@ def normalise_key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text))
 
 
-def parse_items(data: Any, said_on: date, turn_id: int | None) -> list[NewMemory]:
-    """Check and clean the model's records; anything malformed is dropped, never stored."""
+def parse_items(
+    data: Any, said_on: date, turn_id: int | None, user_text: str = ""
+) -> list[NewMemory]:
+    """Check and clean the model's records; anything malformed is dropped, never stored.
+
+    Date words count only if the person actually said them, so a date the
+    model made up never becomes a fact.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("memories"), list):
         raise ExtractionError("the model did not return a list of memories")
     found: list[NewMemory] = []
     for item in data["memories"]:
         if not isinstance(item, dict):
             continue
-        content = " ".join(str(item.get("content", "")).split())
+        content = third_person(" ".join(str(item.get("content", "")).split()))
         if not 8 <= len(content) <= 300 or content.endswith("?"):
             continue
         kind = str(item.get("kind", "fact"))
         kind = kind if kind in EXTRACTED_KINDS else "fact"
         about = " ".join(str(item.get("about", "")).split())[:100] or "the user"
         aspect = " ".join(str(item.get("aspect", "")).split())[:100]
+        if normalise_key(about) and kind == "identity":
+            kind = "person"  # identity is about the person themself
+        if not normalise_key(about) and "name" in aspect.lower():
+            continue  # the person's name comes only from what they said (rule_based)
         try:
             importance = min(5, max(1, int(item.get("importance", 3))))
         except (TypeError, ValueError):
             importance = 3
-        when = str(item.get("when", "") or "")
+        when = str(item.get("when", "") or "").strip()
+        if when and user_text and when.lower() not in user_text.lower():
+            when = ""
         found.append(
             NewMemory(
                 kind=kind,
@@ -127,7 +177,7 @@ def parse_items(data: Any, said_on: date, turn_id: int | None) -> list[NewMemory
 def rule_based(user_text: str, turn_id: int | None) -> list[NewMemory]:
     """Facts too important to leave to a small model: the person's own name."""
     match = _NAME.search(user_text)
-    if not match or match[1].lower() in _NOT_NAMES:
+    if not match or match[1].lower() in _NOT_NAMES or match[1] in _NOT_NAME_WORDS:
         return []
     name = match[1][0].upper() + match[1][1:]
     return [

@@ -23,6 +23,7 @@ from os1.memory.extraction import (
     parse_items,
     reconcile,
     rule_based,
+    worth_reading,
 )
 from os1.memory.recall import Recalled, VectorIndex, rank
 from os1.memory.reflection import REFLECT_SCHEMA, REFLECT_SYSTEM, plan_reflection
@@ -165,8 +166,11 @@ class Memory:
         self, user_id: int, turn_id: int, user_text: str, reply: str, said_at: datetime
     ) -> list[int]:
         """Remember what one exchange says; returns ids of memories added."""
-        data = await self._ask_json(SYSTEM, exchange_prompt(user_text, reply, said_at), SCHEMA)
-        candidates = rule_based(user_text, turn_id) + parse_items(data, said_at.date(), turn_id)
+        candidates = rule_based(user_text, turn_id)
+        if worth_reading(user_text):
+            related = [r.record.content for r in await self.search(user_id, user_text, 3)]
+            data = await self._ask_json(SYSTEM, exchange_prompt(user_text, related), SCHEMA)
+            candidates += parse_items(data, said_at.date(), turn_id, user_text)
         vectors = await self.embedder.embed([c.content for c in candidates])
         changes = reconcile(candidates, vectors, await self._known(user_id))
         ids = await asyncio.to_thread(
