@@ -87,9 +87,11 @@ class Memory:
     async def search(self, user_id: int, query: str, limit: int = 10) -> list[Recalled]:
         """Memories relevant to ``query``, best first (meaning, words, recency, importance)."""
         index = await self._index(user_id)
+        # Full-text search runs in the database while the query is embedded.
+        fulltext = asyncio.ensure_future(asyncio.to_thread(self.store.fulltext, user_id, query, 40))
         vector = (await self.embedder.embed([query]))[0]
         similar = dict(index.top(vector, 40))
-        words = dict(await asyncio.to_thread(self.store.fulltext, user_id, query, 40))
+        words = dict(await fulltext)
         ids = set(similar) | set(words)
         if not ids:
             return []
