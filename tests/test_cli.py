@@ -228,3 +228,63 @@ def test_history_before_anything_was_said_creates_nothing() -> None:
     assert json.loads(empty.stdout) == {"conversation_id": None, "turns": []}
     assert "Nothing said yet" in run_os1("history").stdout
     assert json.loads(run_os1("history", "--list", "--json").stdout) == []
+
+
+def test_memory_commands_end_to_end(tmp_path: Path) -> None:
+    script = write_script(
+        tmp_path / "s.json",
+        [
+            "Noted!",
+            json.dumps(
+                {
+                    "memories": [
+                        {
+                            "kind": "person",
+                            "about": "Ana",
+                            "aspect": "home city",
+                            "content": "The user's sister Ana lives in Porto.",
+                            "when": "",
+                            "importance": 4,
+                        }
+                    ]
+                }
+            ),
+        ],
+    )
+    env = {"OS1_MODEL": script}
+    said = run_os1("say", "My sister Ana lives in Porto.", env=env)
+    assert said.code == 0, said.stderr
+    listed = json.loads(run_os1("memory", "list", "--json", env=env).stdout)
+    assert [m["content"] for m in listed] == ["The user's sister Ana lives in Porto."]
+    memory_id = listed[0]["id"]
+    assert listed[0]["source_turn_id"] == 1
+
+    found = json.loads(run_os1("memory", "search", "Ana Porto", "--json", env=env).stdout)
+    assert found[0]["id"] == memory_id
+    shown = run_os1("memory", "show", str(memory_id), env=env)
+    assert "you said: My sister Ana lives in Porto." in shown.stdout
+
+    edited = run_os1(
+        "memory", "edit", str(memory_id), "--content", "Ana lives in Braga.", env=env
+    )
+    assert edited.code == 0, edited.stderr
+    exported = tmp_path / "memories.json"
+    assert run_os1("memory", "export", str(exported), env=env).code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert data["memories"][0]["content"] == "Ana lives in Braga."
+    assert data["memories"][0]["confidence"] == 1.0
+
+    declined = run_os1("memory", "forget", "Braga", stdin="n\n", env=env)
+    assert "Kept everything" in declined.stdout
+    assert run_os1("memory", "forget", "Braga", "--yes", env=env).code == 0
+    assert json.loads(run_os1("memory", "list", "--json", env=env).stdout) == []
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(exported.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    refused = run_os1("memory", "import", str(broken), env=env)
+    assert refused.code == 1
+    assert "not valid JSON" in refused.stderr
+    assert json.loads(run_os1("memory", "list", "--json", env=env).stdout) == []
+    assert run_os1("memory", "import", str(exported), env=env).code == 0
+    restored = json.loads(run_os1("memory", "list", "--json", env=env).stdout)
+    assert [m["content"] for m in restored] == ["Ana lives in Braga."]

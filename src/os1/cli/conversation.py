@@ -12,6 +12,7 @@ import threading
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
@@ -64,9 +65,9 @@ def _render(event: Event, as_json: bool) -> None:
     elif isinstance(event, TokenDelta):
         _write(event.text)
     elif isinstance(event, Notice):
-        err.print(f"[yellow]note:[/] {event.message}")
+        err.print(f"[yellow]note:[/] {escape(event.message)}")
     elif isinstance(event, ErrorEvent):
-        err.print(f"[bold red]error:[/] {event.message}")
+        err.print(f"[bold red]error:[/] {escape(event.message)}")
     elif isinstance(event, TurnCommitted):
         _write("\n")
         if event.interrupted:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
@@ -76,7 +77,7 @@ def _table(records: list[MemoryRecord], scores: dict[int, float] | None = None) 
         row = [
             str(r.id),
             r.kind,
-            r.content + ("" if r.active else " [dim](no longer true)[/]"),
+            escape(r.content) + ("" if r.active else " [dim](no longer true)[/]"),
             r.happens_on.isoformat() if r.happens_on else "",
             f"{r.confidence:.0%}",
             f"{origin}, {r.created_at.astimezone():%Y-%m-%d}",
@@ -146,18 +147,20 @@ def show_cmd(
     if as_json:
         out.print(json.dumps(shown), markup=False)
         return
-    out.print(f"[bold]{shown['content']}[/]")
+    out.print(f"[bold]{escape(shown['content'])}[/]")
     for key in ("kind", "about", "aspect", "happens_on", "importance", "confidence", "source"):
         if shown[key] not in (None, ""):
-            out.print(f"[dim]{key}:[/] {shown[key]}")
+            out.print(f"[dim]{key}:[/] {escape(str(shown[key]))}")
     origin = f"turn {shown['source_turn_id']}" if shown["source_turn_id"] else shown["source"]
     out.print(f"[dim]from:[/] {origin}, {shown['created_at']}")
     if shown["said"]:
-        out.print(f"[dim]you said:[/] {shown['said']}", markup=False)
+        out.print(f"[dim]you said:[/] {escape(shown['said'])}")
     if not shown["active"]:
         out.print(f"[yellow]No longer true: replaced by memory {shown['superseded_by']}.[/]")
     for old in shown["earlier"]:
-        out.print(f"[dim]earlier:[/] {old['content']} [dim](until {old['updated_at'][:10]})[/]")
+        out.print(
+            f"[dim]earlier:[/] {escape(old['content'])} [dim](until {old['updated_at'][:10]})[/]"
+        )
 
 
 @memory_app.command("edit")
@@ -295,7 +298,9 @@ def reflect() -> None:
 
     insights = _with_memory(show) if ids else []
     for insight in insights:
-        out.print(f"- {insight.content} [dim](from memories {list(insight.derived_from)})[/]")
+        out.print(
+            f"- {escape(insight.content)} [dim](from memories {list(insight.derived_from)})[/]"
+        )
     out.print(
         f"{len(ids)} new insight{'s' if len(ids) != 1 else ''}; {pruned} duplicate(s) removed."
     )

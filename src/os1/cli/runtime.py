@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -48,7 +49,7 @@ def friendly_errors() -> Iterator[None]:
     except Os1Error as exc:
         if debug_enabled():
             err.print(traceback.format_exc(), markup=False)
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(exc.exit_code) from None
 
 
