@@ -264,9 +264,7 @@ def test_memory_commands_end_to_end(tmp_path: Path) -> None:
     shown = run_os1("memory", "show", str(memory_id), env=env)
     assert "you said: My sister Ana lives in Porto." in shown.stdout
 
-    edited = run_os1(
-        "memory", "edit", str(memory_id), "--content", "Ana lives in Braga.", env=env
-    )
+    edited = run_os1("memory", "edit", str(memory_id), "--content", "Ana lives in Braga.", env=env)
     assert edited.code == 0, edited.stderr
     exported = tmp_path / "memories.json"
     assert run_os1("memory", "export", str(exported), env=env).code == 0

@@ -14,8 +14,9 @@ from sqlalchemy import text
 from os1.app import json_asker
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.intents import forget_topic
 from os1.errors import InputError
-from os1.events import Event, TurnCommitted
+from os1.events import ActionResult, Event, NeedsConfirmation, TurnCommitted
 from os1.llm import ScriptedLLM
 from os1.memory import HashingEmbedder, Memory
 from os1.memory.dates import resolve_when
@@ -354,3 +355,66 @@ def test_dates_are_resolved_relative_to_when_they_were_said(
     words: str, expected: date | None
 ) -> None:
     assert resolve_when(words, NOW.date()) == expected
+
+
+async def test_forget_in_conversation_shows_what_goes_and_waits_for_yes(setup: Setup) -> None:
+    await setup.say(
+        "My sister Ana lives in Porto.",
+        "Nice.",
+        memories(item("The user's sister Ana lives in Porto.", "Ana", "home city")),
+    )
+    await setup.say(
+        "I play the cello.",
+        "Lovely.",
+        memories(item("The user plays the cello.", "cello", "hobby", "preference")),
+    )
+    user = await setup.user()
+    calls = len(setup.llm.calls)
+    offer = await collect(setup.companion.turn("Forget what I told you about Ana."))
+    [confirm] = [e for e in offer if isinstance(e, NeedsConfirmation)]
+    assert confirm.items == ["The user's sister Ana lives in Porto."]
+    committed = offer[-1]
+    assert isinstance(committed, TurnCommitted)
+    assert "Shall I forget this for good?" in committed.reply
+    assert len(setup.memory.store.records(user)) == 2  # nothing gone before the yes
+
+    done = await collect(setup.companion.turn("yes"))
+    [result] = [e for e in done if isinstance(e, ActionResult)]
+    assert result.done
+    assert [r.content for r in setup.memory.store.records(user)] == ["The user plays the cello."]
+    assert len(setup.llm.calls) == calls  # the model never saw these two turns
+    assert setup.memory.store.pending_turns(user) == []  # and nothing was extracted from them
+
+
+async def test_forget_declined_or_ignored_keeps_everything(setup: Setup) -> None:
+    await setup.say(
+        "My sister Ana lives in Porto.",
+        "Nice.",
+        memories(item("The user's sister Ana lives in Porto.", "Ana", "home city")),
+    )
+    user = await setup.user()
+    await collect(setup.companion.turn("please forget about Ana"))
+    declined = await collect(setup.companion.turn("no, keep it"))
+    assert any(isinstance(e, ActionResult) and not e.done for e in declined)
+    await collect(setup.companion.turn("forget about Ana"))
+    setup.llm.enqueue("Sure, tell me about your day.")
+    await collect(setup.companion.turn("Actually, let's talk about something else."))
+    setup.llm.enqueue(memories())
+    await setup.companion.remember_pending()
+    await collect(setup.companion.turn("yes"))  # the offer lapsed with the change of subject
+    assert len(setup.memory.store.records(user)) == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "topic"),
+    [
+        ("Forget what I told you about Ana.", "Ana"),
+        ("please forget about my ex", "my ex"),
+        ("forget everything about the interview!", "the interview"),
+        ("Could you forget that I hate cilantro", "I hate cilantro"),
+        ("I forget things all the time", None),
+        ("Don't forget my birthday", None),
+    ],
+)
+def test_forget_requests_are_recognised_only_when_meant(said: str, topic: str | None) -> None:
+    assert forget_topic(said) == topic

@@ -67,6 +67,24 @@ class TurnCommitted(_Event):
     at: datetime
 
 
+class NeedsConfirmation(_Event):
+    """os1 proposes an action that changes or removes something; it waits for a yes."""
+
+    type: Literal["needs_confirmation"] = "needs_confirmation"
+    action_id: int
+    summary: str
+    items: list[str]
+
+
+class ActionResult(_Event):
+    """A confirmed (or declined) action finished."""
+
+    type: Literal["action_result"] = "action_result"
+    action_id: int
+    done: bool
+    message: str
+
+
 class ErrorEvent(_Event):
     """The turn failed; ``message`` says what happened and what to do."""
 
@@ -75,7 +93,13 @@ class ErrorEvent(_Event):
 
 
 Event = Annotated[
-    TurnStarted | Notice | TokenDelta | TurnCommitted | ErrorEvent,
+    TurnStarted
+    | Notice
+    | TokenDelta
+    | NeedsConfirmation
+    | ActionResult
+    | TurnCommitted
+    | ErrorEvent,
     Field(discriminator="type"),
 ]
 
@@ -89,8 +113,10 @@ def parse_event(line: str) -> Event:
 
 __all__ = [
     "EVENT_ADAPTER",
+    "ActionResult",
     "ErrorEvent",
     "Event",
+    "NeedsConfirmation",
     "Notice",
     "Timings",
     "TokenDelta",

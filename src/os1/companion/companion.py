@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 
 from os1.clock import Clock
+from os1.companion.intents import answer, forget_topic
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.errors import Os1Error
-from os1.events import ErrorEvent, Event, Notice, Timings, TokenDelta, TurnCommitted, TurnStarted
+from os1.events import (
+    ActionResult,
+    ErrorEvent,
+    Event,
+    NeedsConfirmation,
+    Notice,
+    Timings,
+    TokenDelta,
+    TurnCommitted,
+    TurnStarted,
+)
 from os1.llm.base import LLM, GenerationOptions
 from os1.memory import Memory
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
+
+_PIECES = re.compile(r"\S+\s*|\s+")
 
 
 class Companion:
@@ -107,6 +121,23 @@ class Companion:
         yield TurnStarted(conversation_id=conversation, user_text=prepared.text, at=started_at)
         for notice in prepared.notices:
             yield Notice(message=notice)
+        try:
+            handled = await self._handle_request(user_id, conversation, prepared.text)
+        except Os1Error as exc:
+            yield ErrorEvent(message=str(exc))
+            return
+        if handled is not None:
+            events, reply = handled
+            for event in events:
+                yield event
+            said = _PIECES.findall(reply)
+            for piece in said:
+                yield TokenDelta(text=piece)
+            yield await self._commit(
+                user_id, conversation, prepared.text, said, False, started_at, None, started,
+                model="os1", remember=False,
+            )  # fmt: skip
+            return
 
         history = await asyncio.to_thread(
             self.journal.turns, user_id, conversation, self._history_turns
@@ -186,6 +217,9 @@ class Companion:
         started_at: datetime,
         first_token_ms: float | None,
         started: float,
+        *,
+        model: str | None = None,
+        remember: bool = True,
     ) -> TurnCommitted:
         reply = "".join(pieces).strip()
         timings = Timings(
@@ -201,11 +235,11 @@ class Companion:
                 user_text=user_text,
                 reply=reply,
                 interrupted=interrupted,
-                model=self.llm.name,
+                model=model or self.llm.name,
                 started_at=started_at,
                 committed_at=committed_at,
                 timings=timings.model_dump(),
-                remember=self.memory is not None,
+                remember=remember and self.memory is not None,
             )
         )
         return TurnCommitted(
@@ -213,9 +247,52 @@ class Companion:
             turn_id=record.id,
             reply=reply,
             interrupted=interrupted,
-            model=self.llm.name,
+            model=model or self.llm.name,
             timings=timings,
             at=committed_at,
+        )
+
+    async def _handle_request(
+        self, user_id: int, conversation: int, text: str
+    ) -> tuple[list[Event], str] | None:
+        """Answer requests os1 carries out itself (forgetting), with the person's yes first.
+
+        Returns the events and the reply, or None when the model should answer.
+        """
+        pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
+        if pending is not None and pending.kind == "forget_memories" and self.memory:
+            said = answer(text)
+            if said is True:
+                removed = await self.memory.forget(user_id, pending.payload["ids"])
+                message = f"Forgot {removed} memor{'y' if removed == 1 else 'ies'}."
+                topic = pending.payload.get("topic", "that")
+                return [ActionResult(action_id=pending.id, done=True, message=message)], (
+                    f"Done. I've forgotten what you told me about {topic}."
+                )
+            if said is False:
+                return [
+                    ActionResult(action_id=pending.id, done=False, message="Kept everything.")
+                ], "All right, I'll keep it."
+        topic = forget_topic(text)
+        if topic is None or self.memory is None:
+            return None
+        found = await self.memory.search(user_id, topic, limit=20)
+        matches = [f.record for f in found if f.similarity >= 0.45 or f.score >= 0.45]
+        if not matches:
+            return [], f"I don't have anything about {topic} to forget."
+        action = await asyncio.to_thread(
+            self.journal.propose_action,
+            user_id,
+            conversation,
+            "forget_memories",
+            {"ids": [r.id for r in matches], "topic": topic},
+            self.clock.now(),
+        )
+        items = [r.content for r in matches]
+        listing = "\n".join(f"- {item}" for item in items)
+        summary = f"Forget {len(items)} memor{'y' if len(items) == 1 else 'ies'} about {topic}"
+        return [NeedsConfirmation(action_id=action, summary=summary, items=items)], (
+            f"Here is what I would forget:\n{listing}\nShall I forget this for good? (yes/no)"
         )
 
     async def warm_up(self) -> None:

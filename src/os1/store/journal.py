@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy import Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from os1.errors import NotFound
 from os1.store.database import create_store_engine, engine_url, migrate, translate_errors
-from os1.store.schema import conversations, memory_jobs, turns, users
+from os1.store.schema import conversations, memory_jobs, pending_actions, turns, users
 
 
 def _aware(moment: datetime) -> datetime:
@@ -36,6 +36,16 @@ class TurnRecord:
     started_at: datetime
     committed_at: datetime
     timings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """Something os1 offered to do and will only do after the person says yes."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -231,3 +241,42 @@ class Journal:
                     insert(memory_jobs).values(turn_id=row.id, user_id=user_id, attempts=0)
                 )
         return _turn(row)
+
+    def propose_action(
+        self, user_id: int, conversation_id: int, kind: str, payload: dict[str, Any], at: datetime
+    ) -> int:
+        """Remember an action that waits for the person's yes; replaces any earlier one."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                delete(pending_actions).where(
+                    pending_actions.c.user_id == user_id,
+                    pending_actions.c.conversation_id == conversation_id,
+                )
+            )
+            return int(
+                conn.execute(
+                    insert(pending_actions)
+                    .values(
+                        user_id=user_id,
+                        conversation_id=conversation_id,
+                        kind=kind,
+                        payload=payload,
+                        created_at=at,
+                    )
+                    .returning(pending_actions.c.id)
+                ).scalar_one()
+            )
+
+    def take_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
+        """Remove and return the action waiting in this conversation, if any."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            row = conn.execute(
+                select(pending_actions).where(
+                    pending_actions.c.user_id == user_id,
+                    pending_actions.c.conversation_id == conversation_id,
+                )
+            ).first()
+            if row is None:
+                return None
+            conn.execute(delete(pending_actions).where(pending_actions.c.id == row.id))
+        return PendingAction(row.id, row.kind, dict(row.payload), _aware(row.created_at))

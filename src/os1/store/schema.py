@@ -102,3 +102,20 @@ memory_jobs = Table(
     Column("done_at", DateTime(timezone=True), nullable=True),
     Index("ix_memory_jobs_user_done", "user_id", "done_at"),
 )
+
+pending_actions = Table(
+    "pending_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pending_actions_user_conversation", "user_id", "conversation_id"),
+)
