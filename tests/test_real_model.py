@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -159,3 +160,23 @@ def test_the_cli_talks_to_a_server_by_url(openai_server: tuple[str, str]) -> Non
     )
     assert result.code == 0, result.stderr
     assert "hi" in result.stdout.lower()
+
+
+@pytest.mark.usefixtures("real_model")
+def test_a_fact_told_once_is_remembered_in_a_later_conversation(home: Path) -> None:
+    planted = run_os1("say", "My sister Ana is moving to Lisbon in March.")
+    assert planted.code == 0, planted.stderr
+    remembered = json.loads(run_os1("memory", "list", "--json").stdout)
+    assert any("Lisbon" in m["content"] and "Ana" in m["content"] for m in remembered), remembered
+    changed = run_os1("say", "--new", "Ana moved to Porto instead, she changed her mind.")
+    assert changed.code == 0, changed.stderr
+    everything = json.loads(run_os1("memory", "list", "--all", "--json").stdout)
+    current = [m for m in everything if m["active"] and "Porto" in m["content"]]
+    assert current, everything
+    assert any(not m["active"] and "Lisbon" in m["content"] for m in everything), everything
+    asked = run_os1(
+        "say", "--new", "--json", "In which city does my sister live now? Answer in one word."
+    )
+    assert asked.code == 0, asked.stderr
+    reply = str(asked.events()[-1]["reply"])
+    assert "porto" in reply.lower(), reply
