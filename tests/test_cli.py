@@ -286,3 +286,45 @@ def test_memory_commands_end_to_end(tmp_path: Path) -> None:
     assert run_os1("memory", "import", str(exported), env=env).code == 0
     restored = json.loads(run_os1("memory", "list", "--json", env=env).stdout)
     assert [m["content"] for m in restored] == ["Ana lives in Braga."]
+
+
+@pytest.mark.postgres
+def test_the_cli_works_the_same_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+    script = write_script(
+        tmp_path / "s.json",
+        [
+            "Hello Theo.",
+            json.dumps(
+                {
+                    "memories": [
+                        {
+                            "kind": "preference",
+                            "about": "cilantro",
+                            "aspect": "taste",
+                            "content": "The user hates cilantro.",
+                            "when": "",
+                            "importance": 3,
+                        }
+                    ]
+                }
+            ),
+        ],
+    )
+    env = {"OS1_MODEL": script, "OS1_DATABASE_URL": postgres_url}
+    assert run_os1("say", "I'm Theo and I hate cilantro.", env=env).code == 0
+    turns = json.loads(run_os1("history", "--json", env=env).stdout)["turns"]
+    assert [t["reply"] for t in turns] == ["Hello Theo."]
+    remembered = json.loads(run_os1("memory", "list", "--json", env=env).stdout)
+    assert {m["content"] for m in remembered} == {
+        "The user's name is Theo.",
+        "The user hates cilantro.",
+    }
+    found = json.loads(run_os1("memory", "search", "cilantro", "--json", env=env).stdout)
+    assert found[0]["content"] == "The user hates cilantro."
+    exported = tmp_path / "m.json"
+    assert run_os1("memory", "export", str(exported), env=env).code == 0
+    assert run_os1("memory", "forget", "cilantro", "--yes", env=env).code == 0
+    remaining = json.loads(run_os1("memory", "list", "--json", env=env).stdout)
+    assert [m["content"] for m in remaining] == ["The user's name is Theo."]
+    # Nothing of this reached the SQLite file in OS1_HOME.
+    assert not (Path(os.environ["OS1_HOME"]) / "data" / "os1.db").exists()
