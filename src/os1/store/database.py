@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from os1.errors import DatabaseLocked, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything os1 stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def engine_url(database_url: str, default_file: Path) -> str:

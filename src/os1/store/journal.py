@@ -7,7 +7,7 @@ conversations can never be read or continued by another.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +15,14 @@ from sqlalchemy import Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from os1.errors import NotFound
-from os1.store.database import create_store_engine, engine_url, migrate, translate_errors
+from os1.store.database import (
+    aware,
+    create_store_engine,
+    engine_url,
+    migrate,
+    translate_errors,
+)
 from os1.store.schema import conversations, memory_jobs, pending_actions, turns, users
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ def _turn(row: Row[Any]) -> TurnRecord:
         reply=row.reply,
         interrupted=bool(row.interrupted),
         model=row.model,
-        started_at=_aware(row.started_at),
-        committed_at=_aware(row.committed_at),
+        started_at=aware(row.started_at),
+        committed_at=aware(row.committed_at),
         timings=dict(row.timings or {}),
     )
 
@@ -153,7 +155,7 @@ class Journal:
         with translate_errors(self._where), self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
-            ConversationRecord(r.id, _aware(r.created_at), _aware(r.updated_at), int(r.n))
+            ConversationRecord(r.id, aware(r.created_at), aware(r.updated_at), int(r.n))
             for r in rows
         ]
 
@@ -279,4 +281,4 @@ class Journal:
             if row is None:
                 return None
             conn.execute(delete(pending_actions).where(pending_actions.c.id == row.id))
-        return PendingAction(row.id, row.kind, dict(row.payload), _aware(row.created_at))
+        return PendingAction(row.id, row.kind, dict(row.payload), aware(row.created_at))

@@ -10,22 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, text, update
 
-from os1.store.database import translate_errors
+from os1.store.database import aware, translate_errors
 from os1.store.schema import memories, memory_jobs, memory_vectors, turns
 
 KINDS = ("identity", "person", "preference", "plan", "event", "feeling", "fact", "insight")
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,10 +92,10 @@ def _record(row: Row[Any]) -> MemoryRecord:
         source=row.source,
         source_turn_id=row.source_turn_id,
         derived_from=tuple(row.derived_from or ()),
-        created_at=_aware(row.created_at) or datetime.now(UTC),
-        updated_at=_aware(row.updated_at) or datetime.now(UTC),
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
         superseded_by=row.superseded_by,
-        superseded_at=_aware(row.superseded_at),
+        superseded_at=aware(row.superseded_at) if row.superseded_at else None,
     )
 
 
