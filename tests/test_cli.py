@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -328,3 +329,20 @@ def test_the_cli_works_the_same_on_postgres(tmp_path: Path, postgres_url: str) -
     assert [m["content"] for m in remaining] == ["The user's name is Theo."]
     # Nothing of this reached the SQLite file in OS1_HOME.
     assert not (Path(os.environ["OS1_HOME"]) / "data" / "os1.db").exists()
+
+
+@pytest.mark.usefixtures("scripted")
+def test_a_locked_database_is_one_clear_sentence_and_loses_nothing(home: Path) -> None:
+    assert run_os1("say", "first words").code == 0
+    locker = sqlite3.connect(home / "data" / "os1.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        blocked = run_os1("say", "second words")
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert blocked.code == 1
+    assert "locked by another program" in blocked.stderr
+    assert "Traceback" not in blocked.stderr
+    turns = json.loads(run_os1("history", "--json").stdout)["turns"]
+    assert [t["user_text"] for t in turns] == ["first words"]
