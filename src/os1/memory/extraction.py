@@ -22,7 +22,8 @@ from os1.store.memories import KINDS, MemoryChanges, MemoryRecord, NewMemory
 
 EXTRACTED_KINDS = [k for k in KINDS if k != "insight"]
 DUPLICATE_SIMILARITY = 0.9
-RELATED_SIMILARITY = 0.6
+SAME_ASPECT_SIMILARITY = 0.45
+RESTATED_SIMILARITY = 0.8
 
 SYSTEM = (
     "You keep a notebook about the user. From what the user says, write down each thing "
@@ -232,9 +233,13 @@ def reconcile(candidates: Sequence[NewMemory], vectors: Vectors, known: Known) -
                 continue
             if normalise_key(record.about) != key:
                 continue
+            # A small model labels aspects loosely ("job" for a hobby), so the label alone
+            # never replaces a fact: it must also say something close to the old one.
+            similarity = float(known.vectors[position] @ vector)
             same_aspect = bool(aspect) and normalise_key(record.aspect) == aspect
-            related = float(known.vectors[position] @ vector) >= RELATED_SIMILARITY
-            if same_aspect or related:
+            if (same_aspect and similarity >= SAME_ASPECT_SIMILARITY) or (
+                similarity >= RESTATED_SIMILARITY
+            ):
                 changes.supersede.append((record.id, index))
                 superseded.add(record.id)
     return changes
