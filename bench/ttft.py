@@ -423,7 +423,7 @@ def run_say(
         spawned_at = time.time()
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [str(OS1_BIN), "say", "--json", *args],
+            [str(OS1_BIN), "say", "--json", "--no-remember", *args],
             stdout=subprocess.PIPE,
             stderr=stderr,
             env=full_env,
