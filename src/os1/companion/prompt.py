@@ -30,10 +30,7 @@ PERSONA = (
 )
 
 
-MEMORY_HEADER = (
-    "[Your notes from earlier conversations. In them, 'the user' means me, the person "
-    "you are talking to. Use them when they help.]"
-)
+MEMORY_HEADER = "[What you remember about me from earlier conversations; use it if it helps]"
 MESSAGE_HEADER = "[My message]"
 
 
