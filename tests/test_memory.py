@@ -124,9 +124,7 @@ async def test_a_changed_fact_supersedes_and_keeps_its_history(setup: Setup) -> 
     assert old.happens_on == date(2027, 3, 1)
     context = await setup.memory.context_for(user, "where does my sister Ana live?")
     assert "moved to Porto" in context.text
-    assert "Lisbon" not in context.text  # the replaced fact stays out of the prompt
-    [earlier] = setup.memory.store.earlier_versions(user, active[0].id)
-    assert earlier.id == old.id
+    assert "Earlier, until 2026-11-26: The user's sister Ana is moving to Lisbon" in context.text
 
 
 async def test_saying_the_same_thing_again_reinforces_instead_of_duplicating(setup: Setup) -> None:
@@ -350,7 +348,6 @@ async def test_reflection_adds_insights_with_provenance_and_prunes_duplicates(se
         ("2026-12-24", date(2026, 12, 24)),
         ("I may go", None),
         ("someday", None),
-        ("every Sunday", None),
         ("2026-02-30", None),
     ],
 )

@@ -48,8 +48,6 @@ def resolve_when(words: str, today: date) -> date | None:
     text = re.sub(r"[,]", " ", words.lower()).strip()
     if not text:
         return None
-    if re.search(r"\b(every|each)\b", text):
-        return None  # a recurring time is not one date
     iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if iso:
         return _safe(int(iso[1]), int(iso[2]), int(iso[3]))

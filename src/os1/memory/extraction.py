@@ -91,7 +91,7 @@ def exchange_prompt(user_text: str, known: Sequence[str] = ()) -> str:
     small model otherwise copies the assistant's guesses as facts. Dates are
     resolved afterwards by code, so the day is not shown either.
     """
-    context = "".join(f"Already known (do not repeat): {line}\n" for line in known)
+    context = "".join(f"Already known: {line}\n" for line in known)
     return f"{context}User: {user_text.strip()[:4000]}"
 
 
@@ -152,8 +152,6 @@ def parse_items(
             kind = "person"  # identity is about the person themself
         if not normalise_key(about) and "name" in aspect.lower():
             continue  # the person's name comes only from what they said (rule_based)
-        if normalise_key(about) and "the user's name" in content.lower():
-            continue  # someone else's record claiming to be the person's name
         try:
             importance = min(5, max(1, int(item.get("importance", 3))))
         except (TypeError, ValueError):

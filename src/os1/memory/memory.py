@@ -44,15 +44,13 @@ class Context:
     used: tuple[int, ...]
 
 
-def _line(record: MemoryRecord) -> str:
-    """One remembered fact as the model reads it.
-
-    Replaced facts stay out of the prompt (the small model tends to answer with
-    the old value when it sees both); `os1 memory show` keeps the history.
-    """
+def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
     line = f"- {record.content}"
     if record.happens_on:
         line += f" [{record.happens_on.strftime('%a %d %b %Y')}]"
+    for old in earlier[:1]:
+        until = old.superseded_at.date().isoformat() if old.superseded_at else "before"
+        line += f" (Earlier, until {until}: {old.content})"
     return line
 
 
@@ -122,9 +120,10 @@ class Memory:
         used: list[int] = []
         spent = 0
         for record in chosen:
-            line = _line(record)
+            earlier = await asyncio.to_thread(self.store.earlier_versions, user_id, record.id)
+            line = _line(record, earlier)
             if spent + len(line) > self._budget_chars:
-                continue  # a shorter one further down may still fit
+                break
             spent += len(line)
             lines.append(line)
             used.append(record.id)
