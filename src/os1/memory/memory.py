@@ -237,7 +237,7 @@ class Memory:
         records = parse_export(data)
         vectors = await self.embedder.embed([r.content for r in records])
         rows = [(r, v.astype(np.float32).tobytes()) for r, v in zip(records, vectors, strict=True)]
-        mapping = await asyncio.to_thread(self.store.replace_all, user_id, rows, self.embedder.name)
+        mapping = await asyncio.to_thread(self.store.add_all, user_id, rows, self.embedder.name)
         self._changed(user_id)
         return len(mapping)
 

@@ -379,7 +379,7 @@ class MemoryStore:
                     {"id": memory_id, "a": about, "c": content},
                 )
 
-    def replace_all(
+    def add_all(
         self,
         user_id: int,
         records: Sequence[tuple[MemoryRecord, bytes]],
