@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install os1 into .venv from the pinned constraints (needs Python 3.11+).
+# Install os1 into .venv from the pinned constraints (needs Python 3.11+), after the
+# Debian packages it needs outside Python (scripts/system-deps.sh).
 # With --dev also the test tools. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ PYTHON="${PYTHON:-python3}"
 import sys
 sys.exit(0 if sys.version_info >= (3, 11) else 1)
 PY
+
+bash scripts/system-deps.sh
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 extra=""

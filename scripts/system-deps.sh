@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the Debian packages os1 needs outside Python: handwriting fonts for letters,
+# fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols), and
+# poppler-utils to turn letters into PNG pages. Installs only what is missing; safe to
+# run again, and quick when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+  fonts-dancingscript
+  fonts-dkg-handwriting
+  fonts-kaushanscript
+  fonts-rufscript
+  fonts-dejavu-core
+  fonts-wqy-microhei
+  fonts-symbola
+  poppler-utils
+)
+
+if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
+  echo "system-deps: not a Debian-based system; install these yourself: ${PACKAGES[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system-deps: all ${#PACKAGES[@]} Debian packages present"
+  exit 0
+fi
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "system-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}"
+echo "system-deps: installed ${missing[*]}"
