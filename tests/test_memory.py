@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -20,6 +21,7 @@ from os1.events import ActionResult, Event, NeedsConfirmation, TurnCommitted
 from os1.llm import ScriptedLLM
 from os1.memory import HashingEmbedder, Memory
 from os1.memory.dates import resolve_when
+from os1.memory.recall import EXACT_LIMIT, VectorIndex
 from os1.store import Journal, MemoryStore
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -224,6 +226,38 @@ async def test_search_finds_by_words_and_by_meaning(setup: Setup) -> None:
     found = await setup.memory.search(user, "cello")
     assert found[0].record.content.startswith("The user plays the cello")
     assert all("Tom" not in f.record.content for f in found[:1])
+
+
+async def test_search_matches_other_forms_of_a_word(setup: Setup) -> None:
+    await setup.say(
+        "I'm learning Portuguese.",
+        "Boa!",
+        memories(item("The user is learning Portuguese.", "Portuguese", "hobby", "preference")),
+    )
+    user = await setup.user()
+    found = MemoryStore(setup.journal.engine).fulltext(user, "Which languages did I learn?")
+    assert found, "'learn' finds 'learning'"
+
+
+def test_a_large_index_still_finds_every_close_memory() -> None:
+    rng = np.random.default_rng(7)
+    dim, count = 384, EXACT_LIMIT + 10_000
+    matrix = rng.standard_normal((count, dim)).astype(np.float32)
+    query = rng.standard_normal(dim).astype(np.float32)
+    query /= np.linalg.norm(query)
+    close = rng.choice(count, 12, replace=False)
+    for n, row in enumerate(close):  # cosine with the query from about 0.45 to 0.9
+        matrix[row] = query * (0.5 + n * 0.05) + rng.standard_normal(dim) * 0.04
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    rows = [(i + 1, matrix[i].tobytes()) for i in range(count)]
+    index = VectorIndex.from_rows(rows, dim)
+    assert index.signs is not None, "an index this large takes the sign-bit pass"
+    found = index.top(query, 12)
+    assert {i for i, _ in found} == {int(r) + 1 for r in close}
+    exact = matrix @ query
+    assert [round(s, 5) for _, s in found] == sorted(
+        (round(float(exact[r]), 5) for r in close), reverse=True
+    )
 
 
 async def test_one_user_never_sees_anothers_memories(home: Path, database_url: str) -> None:

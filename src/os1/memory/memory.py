@@ -100,7 +100,7 @@ class Memory:
 
     async def core_profile(self, user_id: int) -> list[MemoryRecord]:
         """The few facts always in mind: who the person is, their people, standing likes."""
-        records = await asyncio.to_thread(self.store.records, user_id)
+        records = await asyncio.to_thread(self.store.records, user_id, kinds=CORE_KINDS)
         core = [r for r in records if r.kind == "identity"] + [
             r for r in records if r.kind in CORE_KINDS[1:] and r.importance >= 4
         ]
@@ -116,12 +116,14 @@ class Memory:
             if record.id not in seen:
                 seen.add(record.id)
                 chosen.append(record)
+        earlier = await asyncio.to_thread(
+            self.store.earlier_versions_of, user_id, [r.id for r in chosen]
+        )
         lines: list[str] = []
         used: list[int] = []
         spent = 0
         for record in chosen:
-            earlier = await asyncio.to_thread(self.store.earlier_versions, user_id, record.id)
-            line = _line(record, earlier)
+            line = _line(record, earlier[record.id])
             if spent + len(line) > self._budget_chars:
                 break
             spent += len(line)

@@ -19,6 +19,8 @@ from os1.store.database import aware, translate_errors
 from os1.store.schema import memories, memory_jobs, memory_vectors, turns
 
 KINDS = ("identity", "person", "preference", "plan", "event", "feeling", "fact", "insight")
+COMMON_TERM_DOCS = 2000
+"""Words held by more memories than this are too common to rank every match of."""
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
 
 
@@ -428,7 +430,12 @@ class MemoryStore:
         return _record(row) if row else None
 
     def records(
-        self, user_id: int, *, include_superseded: bool = False, ids: Iterable[int] | None = None
+        self,
+        user_id: int,
+        *,
+        include_superseded: bool = False,
+        ids: Iterable[int] | None = None,
+        kinds: Iterable[str] | None = None,
     ) -> list[MemoryRecord]:
         """List the user's memories, newest first."""
         query = select(memories).where(memories.c.user_id == user_id)
@@ -436,14 +443,23 @@ class MemoryStore:
             query = query.where(memories.c.superseded_by.is_(None))
         if ids is not None:
             query = query.where(memories.c.id.in_(list(ids)))
+        if kinds is not None:
+            query = query.where(memories.c.kind.in_(list(kinds)))
         with translate_errors(self._where), self.engine.connect() as conn:
             rows = conn.execute(query.order_by(memories.c.id.desc())).all()
         return [_record(r) for r in rows]
 
     def earlier_versions(self, user_id: int, memory_id: int) -> list[MemoryRecord]:
         """What this memory replaced, most recent first."""
-        found: list[MemoryRecord] = []
-        frontier = [memory_id]
+        return self.earlier_versions_of(user_id, [memory_id])[memory_id]
+
+    def earlier_versions_of(
+        self, user_id: int, memory_ids: Sequence[int]
+    ) -> dict[int, list[MemoryRecord]]:
+        """What each of these memories replaced, most recent first, in one walk of the chains."""
+        found: dict[int, list[MemoryRecord]] = {m: [] for m in memory_ids}
+        root = {m: m for m in memory_ids}
+        frontier = list(memory_ids)
         with translate_errors(self._where), self.engine.connect() as conn:
             while frontier:
                 rows = conn.execute(
@@ -451,10 +467,17 @@ class MemoryStore:
                         memories.c.superseded_by.in_(frontier), memories.c.user_id == user_id
                     )
                 ).all()
-                records = [_record(r) for r in rows if r.id not in {m.id for m in found}]
-                found.extend(records)
-                frontier = [r.id for r in records]
-        return sorted(found, key=lambda r: r.superseded_at or r.updated_at, reverse=True)
+                frontier = []
+                for row in rows:
+                    record = _record(row)
+                    if record.id in root or record.superseded_by is None:
+                        continue
+                    root[record.id] = root[record.superseded_by]
+                    found[root[record.id]].append(record)
+                    frontier.append(record.id)
+        for versions in found.values():
+            versions.sort(key=lambda r: r.superseded_at or r.updated_at, reverse=True)
+        return found
 
     def fulltext(self, user_id: int, query: str, limit: int = 50) -> list[tuple[int, float]]:
         """Active memories matching any of the query's words, best first, with a score > 0."""
@@ -463,28 +486,79 @@ class MemoryStore:
             return []
         with translate_errors(self._where), self.engine.connect() as conn:
             if self._sqlite:
-                match = " OR ".join(f'"{w}"' for w in words)
-                rows = conn.execute(
+                return self._fulltext_sqlite(conn, user_id, words, limit)
+            rows = conn.execute(
+                text(
+                    "SELECT id, ts_rank(to_tsvector('english', about || ' ' || content), q) "
+                    "AS score FROM memories, to_tsquery('english', :q) q "
+                    "WHERE to_tsvector('english', about || ' ' || content) @@ q "
+                    "AND user_id = :u AND superseded_by IS NULL "
+                    "ORDER BY score DESC LIMIT :n"
+                ),
+                {"q": " | ".join(words), "u": user_id, "n": limit},
+            ).all()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def _fulltext_sqlite(
+        self, conn: Connection, user_id: int, words: list[str], limit: int
+    ) -> list[tuple[int, float]]:
+        """Rank by the rare words; words held by very many memories only add recent matches.
+
+        Scoring every match of a word that thousands of memories share costs
+        tens of milliseconds on a large memory and says little about relevance,
+        so those words fetch their newest matches in index order instead.
+        """
+        held = {w: self._matches(conn, w) for w in words}
+        rare = [w for w in words if 0 < held[w] <= COMMON_TERM_DOCS]
+        common = [w for w in words if held[w] > COMMON_TERM_DOCS]
+        rows: list[tuple[int, float]] = []
+        if rare:
+            rows = [
+                (int(r[0]), float(r[1]))
+                for r in conn.execute(
                     text(
                         "SELECT m.id, -bm25(memories_fts) AS score FROM memories_fts "
                         "JOIN memories m ON m.id = memories_fts.rowid "
                         "WHERE memories_fts MATCH :q AND m.user_id = :u "
                         "AND m.superseded_by IS NULL ORDER BY score DESC LIMIT :n"
                     ),
-                    {"q": match, "u": user_id, "n": limit},
-                ).all()
-            else:
-                rows = conn.execute(
+                    {"q": " OR ".join(f'"{w}"' for w in rare), "u": user_id, "n": limit},
+                )
+            ]
+        if common and len(rows) < limit:
+            floor = min((score for _, score in rows), default=2.0) / 2
+            seen = {memory_id for memory_id, _ in rows}
+            rows += [
+                (int(r[0]), floor)
+                for r in conn.execute(
                     text(
-                        "SELECT id, ts_rank(to_tsvector('english', about || ' ' || content), q) "
-                        "AS score FROM memories, to_tsquery('english', :q) q "
-                        "WHERE to_tsvector('english', about || ' ' || content) @@ q "
-                        "AND user_id = :u AND superseded_by IS NULL "
-                        "ORDER BY score DESC LIMIT :n"
+                        "SELECT m.id FROM memories_fts "
+                        "JOIN memories m ON m.id = memories_fts.rowid "
+                        "WHERE memories_fts MATCH :q AND m.user_id = :u "
+                        "AND m.superseded_by IS NULL ORDER BY memories_fts.rowid DESC LIMIT :n"
                     ),
-                    {"q": " | ".join(words), "u": user_id, "n": limit},
+                    {
+                        "q": " OR ".join(f'"{w}"' for w in common),
+                        "u": user_id,
+                        "n": limit - len(rows),
+                    },
                 ).all()
-        return [(int(r[0]), float(r[1])) for r in rows]
+                if int(r[0]) not in seen
+            ]
+        return rows
+
+    @staticmethod
+    def _matches(conn: Connection, word: str) -> int:
+        """How many memories (of anyone) hold ``word``, counted no further than past common."""
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT 1 FROM memories_fts "
+                    "WHERE memories_fts MATCH :q LIMIT :n)"
+                ),
+                {"q": f'"{word}"', "n": COMMON_TERM_DOCS + 1},
+            ).scalar_one()
+        )
 
     def vectors(self, user_id: int, embedder: str) -> list[tuple[int, bytes]]:
         """Vectors of this user's active memories made by ``embedder``."""
