@@ -56,3 +56,11 @@ class SchemaTooNew(StoreError):
 
 class NotFound(Os1Error):
     """A conversation, model or other named thing does not exist for this user."""
+
+
+class LetterError(Os1Error):
+    """A letter cannot be rendered as asked: an unknown style, a missing tool, a bad path."""
+
+
+class FontMissing(LetterError):
+    """A font file a letter style needs is not installed; the message names its package."""
