@@ -35,8 +35,8 @@ def write_envelope(desk: Desk, doc: LetterDocument) -> None:
     widest = max((line_width(line) for line in lines), default=0.0)
     x = max(width * 0.38, (width - widest) / 2)
     y = height * 0.52 - (len(lines) - 1) * pitch / 2 + pitch * 0.5
-    for line in lines:
-        words += set_line(hand, line, x + hand.margin(len(words)), y)
+    for index, line in enumerate(lines):
+        words += set_line(hand, line, x + hand.margin(index), y)
         y -= pitch
     frame = Frame(width, height, Margins(0, 0, 0, 0), pitch)
     desk.page(frame, words, ruled=False, marks=_stamp_box)

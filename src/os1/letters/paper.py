@@ -77,7 +77,7 @@ class Sheet:
         canvas, rng, base = self.canvas, self.rng, self.paper.colour
         area = width * height / (595.0 * 842.0)
         for _ in range(int(260 * area)):
-            canvas.setStrokeColorRGB(*_shade(base, rng.uniform(-0.07, 0.025)))
+            canvas.setStrokeColorRGB(*_shade(base, rng.uniform(-0.1, 0.03)))
             canvas.setLineWidth(rng.uniform(0.15, 0.45))
             x, y = rng.uniform(0, width), rng.uniform(0, height)
             dx, dy = rng.uniform(-22, 22), rng.uniform(-10, 10)
