@@ -280,3 +280,10 @@ def test_book_has_title_contents_and_letters_in_order_on_numbered_pages(tmp_path
         bottom = pdftotext(result.path, page, layout=True).strip().splitlines()[-1]
         assert bottom.strip() == str(page)
     assert page_sizes(result.path)[0] == pytest.approx((419.53, 595.28), abs=0.1)
+
+
+def test_public_names_are_importable() -> None:
+    import os1.letters
+
+    for name in os1.letters.__all__:
+        assert getattr(os1.letters, name) is not None

@@ -26,7 +26,12 @@ from os1.letters.style import Style
 
 @dataclass(frozen=True)
 class RenderResult:
-    """What was written: the files, how many pages, and anything that could not be drawn."""
+    """What was written: the files, how many pages, and anything that could not be drawn.
+
+    ``pages`` counts every page of the PDF, an envelope page included; ``warnings`` name
+    each character shown as a placeholder; ``fonts`` are the font files the text used,
+    so a caller can tell which characters fell back.
+    """
 
     paths: tuple[Path, ...]
     pages: int
