@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
 from os1.config import Paths, Settings, resolve_paths
+from os1.letters.composer import Write
+from os1.letters.studio import Studio
 from os1.llm import LLM, GenerationOptions, Message, complete_json, create_llm
 from os1.memory import Memory, create_embedder
 from os1.store import Journal, MemoryStore
+from os1.store.letters import LetterStore
 
 
 def json_asker(llm: LLM) -> Any:
@@ -24,6 +28,25 @@ def json_asker(llm: LLM) -> Any:
         )
 
     return ask_json
+
+
+def letter_writer(llm: LLM, max_tokens: int = 700) -> Write:
+    """Letters stream from the chat model on their own session, so chats keep their cache."""
+
+    def write(system: str, user: str) -> AsyncIterator[str]:
+        return llm.stream(
+            [Message("system", system), Message("user", user)],
+            GenerationOptions(max_tokens=max_tokens, temperature=0.7, session="letters"),
+        )
+
+    return write
+
+
+def open_studio(companion: Companion) -> Studio:
+    """The letters studio on the companion's store, model and clock."""
+    return Studio(
+        LetterStore(companion.journal.engine), letter_writer(companion.llm), companion.clock
+    )
 
 
 def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = None) -> Companion:

@@ -10,6 +10,7 @@ import typer
 from os1 import __version__
 from os1.cli.config import config_app
 from os1.cli.conversation import chat, history, say
+from os1.cli.letters import letters_app
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 
@@ -25,6 +26,7 @@ app.command()(say)
 app.command()(history)
 app.command()(reflect)
 app.add_typer(memory_app, name="memory")
+app.add_typer(letters_app, name="letters")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 

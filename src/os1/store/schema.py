@@ -119,3 +119,70 @@ pending_actions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_pending_actions_user_conversation", "user_id", "conversation_id"),
 )
+
+letter_clients = Table(
+    "letter_clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("about", Text, nullable=False),
+    Column("signs_as", String(200), nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("samples", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ux_letter_clients_user_name", "user_id", "name", unique=True),
+)
+
+letter_recipients = Table(
+    "letter_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "client_id", Integer, ForeignKey("letter_clients.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", String(200), nullable=False),
+    Column("relationship", String(200), nullable=False),
+    Column("history", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ux_letter_recipients_client_name", "client_id", "name", unique=True),
+)
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "client_id", Integer, ForeignKey("letter_clients.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "recipient_id",
+        Integer,
+        ForeignKey("letter_recipients.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("occasion", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_letters_user_client", "user_id", "client_id"),
+)
+
+letter_versions = Table(
+    "letter_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("letter_id", Integer, ForeignKey("letters.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("instruction", Text, nullable=False),
+    Column("unconfirmed", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_letter_versions_letter_number", "letter_id", "number", unique=True),
+)

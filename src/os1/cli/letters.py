@@ -1,0 +1,613 @@
+"""``os1 letters``: clients and their people, drafts, revisions, proofreading, pages and books."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from os1.app import open_studio
+from os1.cli.runtime import err, friendly_errors, open_companion, out, run
+from os1.config import resolve_paths
+from os1.errors import InputError
+from os1.letters import INKS, PAPERS, STYLES, Style, get_style
+from os1.letters.desk import RenderResult
+from os1.letters.render import Format
+from os1.letters.studio import Studio
+from os1.skills.proofread import Finding, apply_fixes, proofread
+from os1.store.letters import Client, Letter, Recipient
+
+letters_app = typer.Typer(
+    help="Write personal letters in a client's voice and render them as handwriting.",
+    no_args_is_help=True,
+)
+client_app = typer.Typer(help="The people letters are written for.", no_args_is_help=True)
+recipient_app = typer.Typer(help="The people a client writes to.", no_args_is_help=True)
+letters_app.add_typer(client_app, name="client")
+letters_app.add_typer(recipient_app, name="recipient")
+
+T = TypeVar("T")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+MAX_INPUT = 200_000
+
+
+def _with_studio(work: Callable[[Studio, int], Coroutine[Any, Any, T]], *, talk: bool = False) -> T:
+    with friendly_errors():
+        companion = open_companion(talk=talk)
+    loop = asyncio.new_event_loop()
+    try:
+        user_id = run(loop, companion.user_id())
+        return run(loop, work(open_studio(companion), user_id))
+    finally:
+        loop.run_until_complete(companion.aclose())
+        loop.close()
+
+
+def _read(source: str, what: str) -> str:
+    """Text from a file, or stdin for '-', checked to be text of a sane size."""
+    with friendly_errors():
+        try:
+            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError(f"Cannot read the {what} {source!r}: {exc.strerror}.") from None
+        if len(data) > MAX_INPUT:
+            raise InputError(
+                f"The {what} is {len(data):,} bytes; at most {MAX_INPUT:,} are accepted.",
+                "Shorten it to what matters for this letter.",
+            )
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"The {what} {source!r} is not UTF-8 text.", "Save it as plain UTF-8 text."
+            ) from None
+
+
+def _client_dict(client: Client, recipients: list[Recipient]) -> dict[str, Any]:
+    return {
+        "id": client.id,
+        "name": client.name,
+        "about": client.about,
+        "signs_as": client.signs_as,
+        "address": list(client.address),
+        "samples": len(client.samples),
+        "writes_to": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "relationship": r.relationship,
+                "history": r.history,
+                "details": list(r.details),
+                "address": list(r.address),
+            }
+            for r in recipients
+        ],
+    }
+
+
+def _letter_dict(letter: Letter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "client_id": letter.client_id,
+        "recipient_id": letter.recipient_id,
+        "occasion": letter.occasion,
+        "created_at": letter.created_at.isoformat(),
+        "versions": [
+            {
+                "number": v.number,
+                "instruction": v.instruction,
+                "unconfirmed": list(v.unconfirmed),
+                "created_at": v.created_at.isoformat(),
+                "text": v.text,
+            }
+            for v in letter.versions
+        ],
+    }
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+# -- clients and recipients -------------------------------------------------
+
+
+@client_app.command("add")
+def client_add(
+    name: Annotated[str, typer.Argument(help="The client's name.")],
+    about: Annotated[str, typer.Option(help="Who they are, in a sentence or two.")] = "",
+    signs_as: Annotated[str, typer.Option(help="How they sign their letters.")] = "",
+    address: Annotated[
+        list[str] | None, typer.Option(help="A line of their address (repeat for each line).")
+    ] = None,
+    sample: Annotated[
+        list[str] | None,
+        typer.Option(help="A file holding a letter they wrote, to learn their voice (repeat)."),
+    ] = None,
+) -> None:
+    """Open a client's file."""
+    samples = [_read(path, "sample letter") for path in sample or []]
+
+    async def work(studio: Studio, user_id: int) -> Client:
+        return await asyncio.to_thread(
+            studio.store.add_client,
+            user_id,
+            name.strip(),
+            studio.clock.now(),
+            about=about.strip(),
+            signs_as=signs_as.strip(),
+            address=address or [],
+            samples=samples,
+        )
+
+    with friendly_errors():
+        if not name.strip():
+            raise InputError("A client needs a name.")
+    client = _with_studio(work)
+    out.print(f"Client [bold]{escape(client.name)}[/] added ({len(samples)} sample letters).")
+
+
+@client_app.command("list")
+def client_list(as_json: JsonOpt = False) -> None:
+    """Everyone letters are written for."""
+
+    async def work(studio: Studio, user_id: int) -> list[tuple[Client, list[Recipient]]]:
+        clients = await asyncio.to_thread(studio.store.clients, user_id)
+        return [
+            (c, await asyncio.to_thread(studio.store.recipients, user_id, c.id)) for c in clients
+        ]
+
+    found = _with_studio(work)
+    if as_json:
+        _print_json([_client_dict(c, rs) for c, rs in found])
+        return
+    if not found:
+        out.print("[dim]No clients yet: add one with `os1 letters client add NAME`.[/]")
+        return
+    table = Table("client", "about", "writes to")
+    for client, recipients in found:
+        table.add_row(
+            escape(client.name), escape(client.about), escape(", ".join(r.name for r in recipients))
+        )
+    out.print(table)
+
+
+@client_app.command("show")
+def client_show(
+    name: Annotated[str, typer.Argument(help="The client's name.")], as_json: JsonOpt = False
+) -> None:
+    """A client's file: who they are, who they write to, and their letters."""
+
+    async def work(studio: Studio, user_id: int) -> tuple[Client, list[Recipient], list[Letter]]:
+        client = await asyncio.to_thread(studio.store.client, user_id, name)
+        recipients = await asyncio.to_thread(studio.store.recipients, user_id, client.id)
+        letters = await asyncio.to_thread(studio.store.letters, user_id, client_id=client.id)
+        return client, recipients, letters
+
+    client, recipients, letters = _with_studio(work)
+    if as_json:
+        _print_json(
+            {**_client_dict(client, recipients), "letters": [_letter_dict(x) for x in letters]}
+        )
+        return
+    out.print(f"[bold]{escape(client.name)}[/]  signs as {escape(client.signs_as)}")
+    if client.about:
+        out.print(escape(client.about))
+    out.print(f"{len(client.samples)} sample letters on file.")
+    for r in recipients:
+        out.print(f"\n  to [bold]{escape(r.name)}[/]" + (f" ({escape(r.relationship)})"))
+        if r.history:
+            out.print(f"    {escape(r.history)}")
+        for detail in r.details:
+            out.print(f"    - {escape(detail)}")
+    names = {r.id: r.name for r in recipients}
+    for letter in letters:
+        out.print(
+            f"\n  letter {letter.id} to {escape(names.get(letter.recipient_id, '?'))}: "
+            f"{escape(letter.occasion)} (version {letter.latest.number}, "
+            f"{letter.latest.created_at:%Y-%m-%d})"
+        )
+
+
+@recipient_app.command("add")
+def recipient_add(
+    name: Annotated[str, typer.Argument(help="Who the client writes to.")],
+    client: Annotated[str, typer.Option("--client", help="The client writing.")],
+    relationship: Annotated[str, typer.Option(help="Who they are to the client.")] = "",
+    history: Annotated[str, typer.Option(help="What the two share, in a few sentences.")] = "",
+    detail: Annotated[
+        list[str] | None,
+        typer.Option(help="A name, date, place or in-joke worth knowing (repeat for each)."),
+    ] = None,
+    address: Annotated[
+        list[str] | None, typer.Option(help="A line of their address (repeat for each line).")
+    ] = None,
+) -> None:
+    """Note someone a client writes to, and what the two share."""
+
+    async def work(studio: Studio, user_id: int) -> Recipient:
+        owner = await asyncio.to_thread(studio.store.client, user_id, client)
+        return await asyncio.to_thread(
+            studio.store.add_recipient,
+            user_id,
+            owner.id,
+            name.strip(),
+            studio.clock.now(),
+            relationship=relationship.strip(),
+            history=history.strip(),
+            details=[d.strip() for d in detail or [] if d.strip()],
+            address=address or [],
+        )
+
+    with friendly_errors():
+        if not name.strip():
+            raise InputError("The person written to needs a name.")
+    added = _with_studio(work)
+    out.print(f"{escape(client)} writes to [bold]{escape(added.name)}[/].")
+
+
+# -- letters ------------------------------------------------------------------
+
+
+def _streamer() -> Callable[[str], None]:
+    def show(piece: str) -> None:
+        err.file.write(piece)
+        err.file.flush()
+
+    return show
+
+
+def _findings(findings: list[Finding], text: str) -> None:
+    for f in findings:
+        line = text.count("\n", 0, f.start) + 1
+        fix = f" → {escape(f.fix)}" if f.fix is not None else ""
+        out.print(f"  line {line}: [yellow]{escape(f.found)}[/]{fix}  [dim]{escape(f.message)}[/]")
+
+
+def _report(letter: Letter, names: list[str]) -> None:
+    version = letter.latest
+    out.print(f"\n[bold]Letter {letter.id}[/], version {version.number}:\n")
+    out.print(escape(version.text))
+    if version.unconfirmed:
+        out.print(
+            "\n[yellow]Not on file, to confirm:[/] "
+            + ", ".join(f"[{escape(u)}]" for u in version.unconfirmed)
+        )
+    findings = proofread(version.text, names)
+    if findings:
+        out.print(f"\n[yellow]Proofreading found {len(findings)} things to look at:[/]")
+        _findings(findings, version.text)
+
+
+async def _names(studio: Studio, user_id: int, letter: Letter) -> list[str]:
+    client = await asyncio.to_thread(studio.store.client, user_id, letter.client_id)
+    recipient = await asyncio.to_thread(
+        studio.store.recipient, user_id, letter.client_id, letter.recipient_id
+    )
+    return [
+        client.name,
+        client.signs_as,
+        client.about,
+        recipient.name,
+        recipient.history,
+        *recipient.details,
+    ]
+
+
+@letters_app.command("write")
+def write_cmd(
+    client: Annotated[str, typer.Option("--client", help="Who the letter is from.")],
+    to: Annotated[str, typer.Option("--to", help="Who it is to (see `recipient add`).")],
+    occasion: Annotated[str, typer.Option(help='Why they write: "fiftieth anniversary".')] = "",
+    notes: Annotated[
+        str, typer.Option(help="A file (or - for stdin) with what the client wants to say.")
+    ] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a letter in the client's voice from what is on file and the notes."""
+    material = _read(notes, "notes") if notes else ""
+
+    async def work(studio: Studio, user_id: int) -> tuple[Letter, list[str]]:
+        letter = await studio.write_letter(
+            user_id, client, to, occasion.strip(), material, progress if not as_json else quiet
+        )
+        return letter, await _names(studio, user_id, letter)
+
+    progress, quiet = _streamer(), (lambda _: None)
+    if not as_json:
+        err.print(f"[dim]Writing to {escape(to)} as {escape(client)}…[/]")
+    letter, names = _with_studio(work, talk=True)
+    if as_json:
+        _print_json(_letter_dict(letter))
+        return
+    err.print()
+    _report(letter, names)
+
+
+@letters_app.command("revise")
+def revise_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter to revise.")],
+    instruction: Annotated[str, typer.Argument(help='What to change: "warmer, shorter".')],
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply a change to the latest version; the result is kept as the next version."""
+
+    async def work(studio: Studio, user_id: int) -> tuple[Letter, list[str]]:
+        letter = await studio.revise_letter(
+            user_id, letter_id, instruction, _streamer() if not as_json else (lambda _: None)
+        )
+        return letter, await _names(studio, user_id, letter)
+
+    letter, names = _with_studio(work, talk=True)
+    if as_json:
+        _print_json(_letter_dict(letter))
+        return
+    err.print()
+    _report(letter, names)
+
+
+@letters_app.command("edit")
+def edit_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter to change.")],
+    file: Annotated[str, typer.Option("--file", help="The new text (or - for stdin).")],
+) -> None:
+    """Keep your own edited text as the letter's next version."""
+    text = _read(file, "letter text")
+
+    async def work(studio: Studio, user_id: int) -> Letter:
+        return await studio.save_text(user_id, letter_id, text, "edited by hand")
+
+    letter = _with_studio(work)
+    out.print(f"Letter {letter.id} is now at version {letter.latest.number}.")
+
+
+@letters_app.command("list")
+def list_cmd(
+    client: Annotated[str | None, typer.Option("--client", help="Only this client's.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The letters on file, oldest first."""
+
+    async def work(studio: Studio, user_id: int) -> tuple[list[Letter], dict[int, str]]:
+        clients = await asyncio.to_thread(studio.store.clients, user_id)
+        if client is not None:
+            clients = [await asyncio.to_thread(studio.store.client, user_id, client)]
+        names: dict[int, str] = {}
+        found: list[Letter] = []
+        for c in clients:
+            for r in await asyncio.to_thread(studio.store.recipients, user_id, c.id):
+                names[r.id] = f"{c.name} → {r.name}"
+            found += await asyncio.to_thread(studio.store.letters, user_id, client_id=c.id)
+        return sorted(found, key=lambda x: x.id), names
+
+    found, names = _with_studio(work)
+    if as_json:
+        _print_json([_letter_dict(x) for x in found])
+        return
+    if not found:
+        out.print("[dim]No letters yet: write one with `os1 letters write`.[/]")
+        return
+    table = Table("id", "from → to", "occasion", "versions", "last change")
+    for x in found:
+        table.add_row(
+            str(x.id),
+            escape(names.get(x.recipient_id, "?")),
+            escape(x.occasion),
+            str(x.latest.number),
+            f"{x.latest.created_at:%Y-%m-%d %H:%M}",
+        )
+    out.print(table)
+
+
+@letters_app.command("show")
+def show_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    version: Annotated[int | None, typer.Option(help="This version, not the latest.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A letter's text (the latest version unless one is named)."""
+
+    async def work(studio: Studio, user_id: int) -> Letter:
+        return await asyncio.to_thread(studio.store.letter, user_id, letter_id)
+
+    letter = _with_studio(work)
+    if as_json:
+        _print_json(_letter_dict(letter))
+        return
+    with friendly_errors():
+        chosen = Studio.version(letter, version)
+    out.print(
+        f"[bold]Letter {letter.id}[/], version {chosen.number} of {letter.latest.number} "
+        f"[dim]({escape(chosen.instruction)})[/]\n"
+    )
+    out.print(escape(chosen.text))
+
+
+@letters_app.command("diff")
+def diff_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    old: Annotated[int | None, typer.Option("--from", help="The earlier version.")] = None,
+    new: Annotated[int | None, typer.Option("--to", help="The later version.")] = None,
+) -> None:
+    """What changed between two versions (by default the last two)."""
+
+    async def work(studio: Studio, user_id: int) -> str:
+        letter = await asyncio.to_thread(studio.store.letter, user_id, letter_id)
+        return studio.diff(letter, old, new)
+
+    text = _with_studio(work)
+    sys.stdout.write(text or "The two versions are the same.\n")
+
+
+@letters_app.command("proofread")
+def proofread_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Make the sure fixes and keep them as a new version.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check spelling, doubled words, spacing and common slips in the latest version."""
+
+    async def work(studio: Studio, user_id: int) -> tuple[Letter, list[Finding]]:
+        letter = await asyncio.to_thread(studio.store.letter, user_id, letter_id)
+        findings = proofread(letter.latest.text, await _names(studio, user_id, letter))
+        if fix and any(f.fix is not None for f in findings):
+            fixed = apply_fixes(letter.latest.text, findings)
+            letter = await studio.save_text(user_id, letter_id, fixed, "proofreading fixes")
+        return letter, findings
+
+    letter, findings = _with_studio(work)
+    if as_json:
+        _print_json(
+            [
+                {"kind": f.kind, "found": f.found, "message": f.message, "fix": f.fix}
+                for f in findings
+            ]
+        )
+        return
+    if not findings:
+        out.print("Nothing to correct.")
+        return
+    out.print(f"{len(findings)} things to look at:")
+    _findings(findings, letter.versions[-2 if fix and len(letter.versions) > 1 else -1].text)
+    if fix:
+        out.print(f"Sure fixes made: letter {letter.id} is now at version {letter.latest.number}.")
+
+
+def _letters_dir() -> Path:
+    return resolve_paths().data_dir / "letters"
+
+
+@letters_app.command("render")
+def render_cmd(
+    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    style: Annotated[str, typer.Option(help=f"One of: {', '.join(STYLES)}.")] = "classic",
+    fmt: Annotated[str, typer.Option("--format", help="pdf or png.")] = "pdf",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write it.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Another seed gives another hand (default: the letter id).")
+    ] = None,
+    ink: Annotated[str | None, typer.Option(help=f"One of: {', '.join(INKS)}.")] = None,
+    paper: Annotated[str | None, typer.Option(help=f"One of: {', '.join(PAPERS)}.")] = None,
+    envelope: Annotated[
+        bool, typer.Option(help="Add an envelope page with the addresses.")
+    ] = False,
+    version: Annotated[int | None, typer.Option(help="This version, not the latest.")] = None,
+    as_is: Annotated[
+        bool, typer.Option("--as-is", help="Render even with suggestions still to confirm.")
+    ] = False,
+) -> None:
+    """Render the letter as handwriting on paper (proofread first)."""
+    with friendly_errors():
+        if fmt not in ("pdf", "png"):
+            raise InputError(f"Cannot render as {fmt!r}.", "Use --format pdf or --format png.")
+        look = _style(style, ink, paper)
+    chosen: Format = "png" if fmt == "png" else "pdf"
+    target = output or _letters_dir() / f"letter-{letter_id}.{chosen}"
+
+    async def work(studio: Studio, user_id: int) -> tuple[RenderResult, list[Finding], str]:
+        letter = await asyncio.to_thread(studio.store.letter, user_id, letter_id)
+        text = Studio.version(letter, version).text
+        findings = proofread(text, await _names(studio, user_id, letter))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        result = await studio.render(
+            user_id,
+            letter_id,
+            target,
+            style=look,
+            seed=seed,
+            fmt=chosen,
+            envelope=envelope,
+            version=version,
+            as_is=as_is,
+        )
+        return result, findings, text
+
+    err.print("[dim]Rendering…[/]")
+    result, findings, text = _with_studio(work)
+    if findings:
+        err.print(f"[yellow]Proofreading found {len(findings)} things to look at first:[/]")
+        _findings(findings, text)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    pages = f"{result.pages} page" + ("s" if result.pages != 1 else "")
+    for path in result.paths:
+        out.print(f"{path}")
+    err.print(f"Rendered {pages}.")
+
+
+@letters_app.command("book")
+def book_cmd(
+    client: Annotated[str, typer.Option("--client", help="Whose letters.")],
+    title: Annotated[str, typer.Option(help="The book's title.")],
+    to: Annotated[str | None, typer.Option("--to", help="Only the letters to this person.")] = None,
+    letter: Annotated[
+        list[int] | None, typer.Option("--letter", help="Only these letters (repeat).")
+    ] = None,
+    style: Annotated[str, typer.Option(help=f"One of: {', '.join(STYLES)}.")] = "classic",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write the PDF.")
+    ] = None,
+) -> None:
+    """Bind letters into a print-ready PDF book with a title page and contents."""
+    with friendly_errors():
+        if not title.strip():
+            raise InputError("A book needs a title.", 'Give one with --title "...".')
+        look = get_style(style)
+    target = output or _letters_dir() / f"book-{client}.pdf"
+
+    async def work(studio: Studio, user_id: int) -> RenderResult:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return await studio.book(
+            user_id,
+            client,
+            target,
+            title=title.strip(),
+            style=look,
+            recipient_name=to,
+            letter_ids=letter or [],
+        )
+
+    err.print("[dim]Binding the book…[/]")
+    result = _with_studio(work)
+    out.print(f"{result.path}")
+    err.print(f"Bound {result.pages} pages.")
+
+
+@letters_app.command("styles")
+def styles_cmd() -> None:
+    """The handwriting styles a letter can be rendered in."""
+    table = Table("style", "hand", "ink", "paper")
+    inks = {colour: name for name, colour in INKS.items()}
+    for name, s in STYLES.items():
+        table.add_row(name, s.font.name, inks.get(s.ink, "custom"), s.paper.name)
+    out.print(table)
+    out.print(f"Inks: {', '.join(INKS)}.  Papers: {', '.join(PAPERS)}.")
+
+
+def _style(name: str, ink: str | None, paper: str | None) -> Style:
+    chosen = get_style(name)
+    if ink is not None:
+        if ink not in INKS:
+            raise InputError(
+                f"There is no ink called {ink!r}.", f"Choose one of: {', '.join(INKS)}."
+            )
+        chosen = replace(chosen, ink=INKS[ink])
+    if paper is not None:
+        if paper not in PAPERS:
+            raise InputError(
+                f"There is no paper called {paper!r}.", f"Choose one of: {', '.join(PAPERS)}."
+            )
+        chosen = replace(chosen, paper=PAPERS[paper])
+    return chosen
