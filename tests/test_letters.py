@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result, run_os1, write_script
 
+from os1.app import letter_writer
 from os1.clock import FixedClock
+from os1.companion import Companion
+from os1.companion.letters import LetterHelper
 from os1.errors import InputError, LetterError, NotFound
+from os1.events import Event, Notice, TurnCommitted
 from os1.letters.composer import Brief, draft_prompt, shape, unconfirmed
 from os1.letters.studio import Studio
+from os1.llm import ScriptedLLM
 from os1.skills.proofread import apply_fixes, proofread
 from os1.store import Journal
 from os1.store.letters import LetterStore
@@ -287,3 +292,47 @@ def test_bad_input_to_the_studio_is_named(home: Path, tmp_path: Path) -> None:
     assert missing.code != 0
     assert "There is no letter 9" in said(missing)
     assert run_os1("letters", "list", env=env).stdout.count("Harold") == 0, "nothing half-made"
+
+
+# -- in conversation -----------------------------------------------------------------------
+
+
+async def test_a_letter_is_written_together_in_conversation(desk: Desk) -> None:
+    llm = ScriptedLLM()
+    journal = desk.journal
+    clock = FixedClock(NOW)
+    studio = Studio(LetterStore(journal.engine), letter_writer(llm), clock)
+    companion = Companion(journal, llm, clock, letters=LetterHelper(studio, journal, clock))
+
+    async def say(text: str) -> tuple[str, list[Event]]:
+        events = [e async for e in companion.turn(text)]
+        committed = events[-1]
+        assert isinstance(committed, TurnCommitted)
+        return committed.reply, events
+
+    asked, _ = await say("Help me write to my sister Ana for her birthday")
+    assert "how do you sign" in asked.lower()
+    asked, _ = await say("Just Theo")
+    assert "what you'd like Ana to know" in asked
+    llm.enqueue("Dear Ana,\n\nHappy birthday! I still think of our summer in Lisbon.\n")
+    shown, events = await say("She turns 40. I miss our long walks and want her to know it.")
+    assert "Dear Ana," in shown
+    assert "With love,\nTheo" in shown
+    assert "[Lisbon]" in shown
+    assert any(isinstance(e, Notice) and "Letter 1" in e.message for e in events)
+    llm.enqueue("Dear Ana,\n\nHappy fortieth! I miss our long walks.\n")
+    shown, _ = await say("make it shorter and leave out Lisbon")
+    assert "Happy fortieth!" in shown
+    letter = studio.store.letter(journal.user_id("me", NOW), 1)
+    assert [v.instruction for v in letter.versions] == [
+        "first draft",
+        "make it shorter and leave out Lisbon",
+    ]
+    done, _ = await say("perfect, thank you")
+    assert "os1 letters render 1" in done
+    asked, _ = await say("Can you help me write a letter to Grandma?")
+    assert "how do you sign" not in asked.lower(), "the signature is remembered"
+    declined, _ = await say("no, not now")
+    assert "leave the letter" in declined
+    assert studio.store.letters(journal.user_id("me", NOW)) == [letter], "nothing half-made"
+    await llm.aclose()

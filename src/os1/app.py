@@ -7,6 +7,7 @@ from typing import Any
 
 from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
+from os1.companion.letters import LetterHelper
 from os1.config import Paths, Settings, resolve_paths
 from os1.letters.composer import Write
 from os1.letters.studio import Studio
@@ -44,6 +45,8 @@ def letter_writer(llm: LLM, max_tokens: int = 700) -> Write:
 
 def open_studio(companion: Companion) -> Studio:
     """The letters studio on the companion's store, model and clock."""
+    if companion.letters is not None:
+        return companion.letters.studio
     return Studio(
         LetterStore(companion.journal.engine), letter_writer(companion.llm), companion.clock
     )
@@ -70,11 +73,15 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
     except BaseException:
         journal.close()
         raise
+    letters = LetterHelper(
+        Studio(LetterStore(journal.engine), letter_writer(llm), clock), journal, clock
+    )
     return Companion(
         journal,
         llm,
         clock,
         memory=memory,
+        letters=letters,
         user=settings.user,
         context_tokens=settings.context_tokens,
         max_reply_tokens=settings.max_reply_tokens,

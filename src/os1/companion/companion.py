@@ -10,7 +10,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 
 from os1.clock import Clock
-from os1.companion.intents import answer, forget_topic
+from os1.companion.intents import answer, forget_topic, letter_request
+from os1.companion.letters import LetterHelper
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.errors import Os1Error
 from os1.events import (
@@ -41,6 +42,7 @@ class Companion:
         clock: Clock,
         *,
         memory: Memory | None = None,
+        letters: LetterHelper | None = None,
         user: str = "me",
         context_tokens: int = 4096,
         max_reply_tokens: int = 512,
@@ -51,6 +53,7 @@ class Companion:
         self.llm = llm
         self.clock = clock
         self.memory = memory
+        self.letters = letters
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -260,6 +263,10 @@ class Companion:
         Returns the events and the reply, or None when the model should answer.
         """
         pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
+        if pending is not None and pending.kind in LetterHelper.KINDS and self.letters:
+            resumed = await self.letters.resume(user_id, conversation, text, pending)
+            if resumed is not None:
+                return resumed
         if pending is not None and pending.kind == "forget_memories" and self.memory:
             said = answer(text)
             if said is True:
@@ -273,6 +280,9 @@ class Companion:
                 return [
                     ActionResult(action_id=pending.id, done=False, message="Kept everything.")
                 ], "All right, I'll keep it."
+        request = letter_request(text)
+        if request is not None and self.letters is not None:
+            return await self.letters.start(user_id, conversation, request)
         topic = forget_topic(text)
         if topic is None or self.memory is None:
             return None

@@ -7,6 +7,7 @@ from elsewhere (and no model output) can trigger them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _FORGET = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?forget\s+"
@@ -38,3 +39,62 @@ def answer(text: str) -> bool | None:
     if _NO.match(text):
         return False
     return None
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """'Help me write to my sister Ana for her birthday': who to, who they are, and why."""
+
+    name: str
+    relationship: str
+    occasion: str
+
+
+_LETTER = re.compile(
+    r"^\s*(?:(?:can|could|would|will)\s+you\s+|please\s+)?"
+    r"(?:help\s+me\s+|i\s+(?:want|need|would\s+like|'d\s+like)\s+to\s+)?"
+    r"(?:write|draft|compose)\s+(?:(?:a|an)\s+(?:(?P<kind>[\w-]+)\s+)?(?:letter|note|card)\s+)?"
+    r"(?:to|for)\s+(?P<to>.+?)"
+    r"(?:\s+(?:for|on|about|because|to\s+say)\s+(?P<occasion>.+?))?[\s.!?]*$",
+    re.IGNORECASE,
+)
+_HELP = re.compile(r"\b(help|want|need|like|letter|note|card)\b", re.IGNORECASE)
+_RELATION = re.compile(
+    r"^(?:my|our)\s+(?P<relation>(?:\w+[\s-]){0,2}?\w+?)(?:,?\s+(?P<name>[A-Z]\w+(?:\s+[A-Z]\w+)?))?$"
+)
+_REVISION = re.compile(
+    r"^\s*(?:(?:can|could)\s+you\s+|please\s+)?(?:make\s+it|more|less|shorter|longer|warmer|"
+    r"add|mention|remove|drop|change|say|leave\s+out|without|put\s+in|rewrite|revise)\b",
+    re.IGNORECASE,
+)
+_DONE = re.compile(
+    r"^\s*(?:perfect|great|lovely|good|that's\s+(?:it|good|great|perfect)|looks\s+good|"
+    r"i\s+love\s+it|thanks?|thank\s+you)\b",
+    re.IGNORECASE,
+)
+
+
+def letter_request(text: str) -> LetterRequest | None:
+    """A request for help with a letter, or None; plain 'write to X' needs a letter word or help."""
+    match = _LETTER.match(text)
+    if not match or not _HELP.search(text[: match.start("to")]):
+        return None
+    to = match["to"].strip().strip(",")
+    if not 0 < len(to) <= 80:
+        return None
+    occasion = (match["occasion"] or match["kind"] or "").strip()
+    relation = _RELATION.match(to)
+    if relation:
+        kin = relation["relation"].strip()
+        return LetterRequest(relation["name"] or kin.capitalize(), kin, occasion)
+    return LetterRequest(to, "", occasion)
+
+
+def wants_revision(text: str) -> bool:
+    """Whether a message about a draft asks for a change ("make it warmer", "mention the lake")."""
+    return bool(_REVISION.match(text))
+
+
+def is_satisfied(text: str) -> bool:
+    """Whether a message about a draft says it is done ("perfect", "looks good")."""
+    return bool(_DONE.match(text)) or answer(text) is True

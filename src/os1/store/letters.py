@@ -157,6 +157,15 @@ class LetterStore:
                 .values(samples=[*client.samples, sample], updated_at=at)
             )
 
+    def set_signature(self, user_id: int, client_id: int, signs_as: str, at: datetime) -> None:
+        """Change how the client signs."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                update(letter_clients)
+                .where(letter_clients.c.id == client_id, letter_clients.c.user_id == user_id)
+                .values(signs_as=signs_as, updated_at=at)
+            )
+
     def clients(self, user_id: int) -> list[Client]:
         """Every client on file, by name."""
         with translate_errors(self._where), self.engine.connect() as conn:
