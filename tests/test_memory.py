@@ -22,7 +22,7 @@ from os1.llm import ScriptedLLM
 from os1.memory import HashingEmbedder, Memory
 from os1.memory.dates import resolve_when
 from os1.memory.recall import EXACT_LIMIT, VectorIndex
-from os1.store import Journal, MemoryStore
+from os1.store import Journal, MemoryRecord, MemoryStore
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -64,6 +64,10 @@ class Setup:
         await self.companion.remember_pending()
         return committed
 
+    def facts(self, user_id: int, **options: Any) -> list[MemoryRecord]:
+        """What was remembered as records, leaving out the person's own words (episodes)."""
+        return [r for r in self.memory.store.records(user_id, **options) if r.kind != "episode"]
+
     async def user(self) -> int:
         return await self.companion.user_id()
 
@@ -87,7 +91,7 @@ async def test_a_fact_is_extracted_with_provenance_and_a_resolved_date(setup: Se
             item("The user's interview is Thursday at 10.", "interview", "time", "plan", "Thursday")
         ),
     )
-    records = setup.memory.store.records(await setup.user())
+    records = setup.facts(await setup.user())
     by_aspect = {r.aspect: r for r in records}
     assert by_aspect["name"].content == "The user's name is Theodore."
     interview = by_aspect["time"]
@@ -118,9 +122,9 @@ async def test_a_changed_fact_supersedes_and_keeps_its_history(setup: Setup) -> 
         memories(item("The user's sister Ana moved to Porto.", "Ana", "home city")),
     )
     user = await setup.user()
-    active = setup.memory.store.records(user)
+    active = setup.facts(user)
     assert [r.content for r in active] == ["The user's sister Ana moved to Porto."]
-    everything = setup.memory.store.records(user, include_superseded=True)
+    everything = setup.facts(user, include_superseded=True)
     old = next(r for r in everything if "Lisbon" in r.content)
     assert old.superseded_by == active[0].id
     assert old.happens_on == date(2027, 3, 1)
@@ -133,7 +137,7 @@ async def test_saying_the_same_thing_again_reinforces_instead_of_duplicating(set
     fact = memories(item("The user hates cilantro.", "cilantro", "taste", "preference"))
     await setup.say("I hate cilantro.", "Noted.", fact)
     await setup.say("Seriously, I hate cilantro.", "Got it.", fact)
-    [record] = setup.memory.store.records(await setup.user())
+    [record] = setup.facts(await setup.user())
     assert record.confidence > 0.8
 
 
@@ -155,16 +159,14 @@ async def test_the_next_prompt_carries_what_was_remembered(setup: Setup) -> None
 async def test_bad_model_output_is_retried_and_never_stored_as_garbage(setup: Setup) -> None:
     await setup.say("I love hiking in the mountains.", "Nice.", "this is not json")
     user = await setup.user()
-    assert setup.memory.store.records(user) == []
+    assert setup.facts(user) == []
     [pending] = setup.memory.store.pending_turns(user)
     assert pending.attempts == 1
     setup.llm.enqueue(
         memories(item("The user loves hiking in the mountains.", "hiking", "hobby", "preference"))
     )
     assert await setup.companion.remember_pending() == 1
-    assert [r.content for r in setup.memory.store.records(user)] == [
-        "The user loves hiking in the mountains."
-    ]
+    assert [r.content for r in setup.facts(user)] == ["The user loves hiking in the mountains."]
 
 
 async def test_made_up_items_are_cleaned_or_dropped(setup: Setup) -> None:
@@ -177,7 +179,7 @@ async def test_made_up_items_are_cleaned_or_dropped(setup: Setup) -> None:
             item("The user's name is Bob.", "the user", "name", "identity"),
         ),
     )
-    [record] = setup.memory.store.records(await setup.user())
+    [record] = setup.facts(await setup.user())
     assert record.content == "The user's friend Amy had a baby."
     assert record.kind == "person"
     assert record.happens_on is None  # "last Tuesday" was never said
@@ -186,7 +188,7 @@ async def test_made_up_items_are_cleaned_or_dropped(setup: Setup) -> None:
 async def test_questions_do_not_reach_the_model(setup: Setup) -> None:
     await setup.say("What's the weather like?", "I can't tell.", None)
     assert len(setup.llm.calls) == 1
-    assert setup.memory.store.records(await setup.user()) == []
+    assert setup.facts(await setup.user()) == []
 
 
 async def test_forgetting_removes_the_memory_its_history_vectors_and_index(setup: Setup) -> None:
@@ -201,8 +203,8 @@ async def test_forgetting_removes_the_memory_its_history_vectors_and_index(setup
         memories(item("The user's sister Ana lives in Porto.", "Ana", "home city")),
     )
     user = await setup.user()
-    [current] = setup.memory.store.records(user)
-    assert await setup.memory.forget(user, [current.id]) == 2
+    [current] = setup.facts(user)
+    assert await setup.memory.forget(user, [current.id]) == 4, "two versions, two messages"
     assert setup.memory.store.records(user, include_superseded=True) == []
     assert await setup.memory.search(user, "Ana Porto Lisbon") == []
     with setup.journal.engine.connect() as conn:
@@ -269,7 +271,7 @@ async def test_one_user_never_sees_anothers_memories(home: Path, database_url: s
     )
     bob_journal = alice.journal
     bob = bob_journal.user_id("bob", NOW)
-    secret = alice.memory.store.records(await alice.user())[0]
+    secret = alice.facts(await alice.user())[0]
     assert await alice.memory.search(bob, "PIN hint blue") == []
     assert alice.memory.store.get(bob, secret.id) is None
     assert await alice.memory.forget(bob, [secret.id]) == 0
@@ -298,12 +300,15 @@ async def test_export_then_import_restores_everything_including_history(
 
     target = Setup(tmp_path / "other", "")
     user = await target.user()
-    assert await target.memory.import_(user, json.loads(json.dumps(exported))) == 2
+    assert await target.memory.import_(user, json.loads(json.dumps(exported))) == 4
     again = await target.memory.export(user)
     strip = lambda e: [(m["content"], m["superseded_by"] is not None) for m in e["memories"]]  # noqa: E731
     assert strip(again) == strip(exported)
     found = await target.memory.search(user, "Ana Porto")
-    assert found[0].record.content == "The user's sister Ana lives in Porto."
+    assert {f.record.content for f in found[:2]} == {
+        "The user's sister Ana lives in Porto.",
+        "Ana moved to Porto.",
+    }
     await target.companion.aclose()
 
 
@@ -333,7 +338,7 @@ async def test_a_bad_import_names_the_problem_and_adds_nothing(
     mutate(data)
     with pytest.raises(InputError, match=message):
         await setup.memory.import_(user, data)
-    assert len(setup.memory.store.records(user, include_superseded=True)) == 1
+    assert len(setup.facts(user, include_superseded=True)) == 1
 
 
 async def test_reflection_adds_insights_with_provenance_and_prunes_duplicates(setup: Setup) -> None:
@@ -348,7 +353,7 @@ async def test_reflection_adds_insights_with_provenance_and_prunes_duplicates(se
             "Mm.",
             memories(item(sentence, "the user", aspect, "fact")),
         )
-    ids = [r.id for r in setup.memory.store.records(user)]
+    ids = [r.id for r in setup.facts(user)]
     setup.llm.enqueue(
         json.dumps(
             {
@@ -363,7 +368,7 @@ async def test_reflection_adds_insights_with_provenance_and_prunes_duplicates(se
         )
     )
     new_ids, pruned = await setup.memory.reflect(user)
-    [insight] = setup.memory.store.records(user, ids=new_ids)
+    [insight] = setup.facts(user, ids=new_ids)
     assert insight.kind == "insight"
     assert set(insight.derived_from) == set(ids[:2])
     assert pruned == 0
@@ -406,16 +411,19 @@ async def test_forget_in_conversation_shows_what_goes_and_waits_for_yes(setup: S
     calls = len(setup.llm.calls)
     offer = await collect(setup.companion.turn("Forget what I told you about Ana."))
     [confirm] = [e for e in offer if isinstance(e, NeedsConfirmation)]
-    assert confirm.items == ["The user's sister Ana lives in Porto."]
+    assert set(confirm.items) == {
+        "The user's sister Ana lives in Porto.",
+        "My sister Ana lives in Porto.",
+    }, "the fact, and the words it was told in"
     committed = offer[-1]
     assert isinstance(committed, TurnCommitted)
     assert "Shall I forget this for good?" in committed.reply
-    assert len(setup.memory.store.records(user)) == 2  # nothing gone before the yes
+    assert len(setup.facts(user)) == 2  # nothing gone before the yes
 
     done = await collect(setup.companion.turn("yes"))
     [result] = [e for e in done if isinstance(e, ActionResult)]
     assert result.done
-    assert [r.content for r in setup.memory.store.records(user)] == ["The user plays the cello."]
+    assert [r.content for r in setup.facts(user)] == ["The user plays the cello."]
     assert len(setup.llm.calls) == calls  # the model never saw these two turns
     assert setup.memory.store.pending_turns(user) == []  # and nothing was extracted from them
 
@@ -436,7 +444,7 @@ async def test_forget_declined_or_ignored_keeps_everything(setup: Setup) -> None
     setup.llm.enqueue(memories())
     await setup.companion.remember_pending()
     await collect(setup.companion.turn("yes"))  # the offer lapsed with the change of subject
-    assert len(setup.memory.store.records(user)) == 1
+    assert len(setup.facts(user)) == 1
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -18,13 +18,15 @@ from os1.app import open_studio
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import resolve_paths
 from os1.errors import InputError
-from os1.letters import INKS, PAPERS, STYLES, Style, get_style
-from os1.letters.desk import RenderResult
-from os1.letters.render import Format
 from os1.letters.studio import Studio
 from os1.skills.proofread import Finding, apply_fixes, proofread
 from os1.store.letters import Client, Letter, Recipient
 
+if TYPE_CHECKING:
+    from os1.letters import RenderResult, Style
+    from os1.letters.render import Format
+
+STYLE_HELP = "The look: see `os1 letters styles` (classic, casual, elegant, neat)."
 letters_app = typer.Typer(
     help="Write personal letters in a client's voice and render them as handwriting.",
     no_args_is_help=True,
@@ -490,7 +492,7 @@ def _letters_dir() -> Path:
 @letters_app.command("render")
 def render_cmd(
     letter_id: Annotated[int, typer.Argument(help="The letter.")],
-    style: Annotated[str, typer.Option(help=f"One of: {', '.join(STYLES)}.")] = "classic",
+    style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
     fmt: Annotated[str, typer.Option("--format", help="pdf or png.")] = "pdf",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write it.")
@@ -498,8 +500,8 @@ def render_cmd(
     seed: Annotated[
         int | None, typer.Option(help="Another seed gives another hand (default: the letter id).")
     ] = None,
-    ink: Annotated[str | None, typer.Option(help=f"One of: {', '.join(INKS)}.")] = None,
-    paper: Annotated[str | None, typer.Option(help=f"One of: {', '.join(PAPERS)}.")] = None,
+    ink: Annotated[str | None, typer.Option(help="blue-black, black, sepia or blue.")] = None,
+    paper: Annotated[str | None, typer.Option(help="plain, lined, cream or textured.")] = None,
     envelope: Annotated[
         bool, typer.Option(help="Add an envelope page with the addresses.")
     ] = False,
@@ -555,7 +557,7 @@ def book_cmd(
     letter: Annotated[
         list[int] | None, typer.Option("--letter", help="Only these letters (repeat).")
     ] = None,
-    style: Annotated[str, typer.Option(help=f"One of: {', '.join(STYLES)}.")] = "classic",
+    style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the PDF.")
     ] = None,
@@ -564,7 +566,7 @@ def book_cmd(
     with friendly_errors():
         if not title.strip():
             raise InputError("A book needs a title.", 'Give one with --title "...".')
-        look = get_style(style)
+        look = _style(style, None, None)
     target = output or _letters_dir() / f"book-{client}.pdf"
 
     async def work(studio: Studio, user_id: int) -> RenderResult:
@@ -588,6 +590,8 @@ def book_cmd(
 @letters_app.command("styles")
 def styles_cmd() -> None:
     """The handwriting styles a letter can be rendered in."""
+    from os1.letters import INKS, PAPERS, STYLES
+
     table = Table("style", "hand", "ink", "paper")
     inks = {colour: name for name, colour in INKS.items()}
     for name, s in STYLES.items():
@@ -597,6 +601,8 @@ def styles_cmd() -> None:
 
 
 def _style(name: str, ink: str | None, paper: str | None) -> Style:
+    from os1.letters import INKS, PAPERS, get_style
+
     chosen = get_style(name)
     if ink is not None:
         if ink not in INKS:

@@ -13,15 +13,17 @@ import difflib
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from os1.clock import Clock
 from os1.errors import InputError, LetterError
-from os1.letters.book import render_book
 from os1.letters.composer import Brief, Write, compose, revise, to_document
-from os1.letters.desk import RenderResult
-from os1.letters.render import Format, render_letter
-from os1.letters.style import Style
 from os1.store.letters import Client, Letter, LetterStore, Recipient, Version
+
+if TYPE_CHECKING:
+    from os1.letters.desk import RenderResult
+    from os1.letters.render import Format
+    from os1.letters.style import Style
 
 Progress = Callable[[str], None]
 
@@ -156,6 +158,8 @@ class Studio:
         as_is: bool = False,
     ) -> RenderResult:
         """Render a stored version; unconfirmed suggestions stop it unless ``as_is``."""
+        from os1.letters.render import render_letter  # the PDF machinery loads on first use
+
         letter, client, recipient = await self._parts(user_id, letter_id)
         chosen = self.version(letter, version)
         waiting = [u for u in chosen.unconfirmed if f"[{u}]" in chosen.text]
@@ -198,6 +202,8 @@ class Studio:
         seed: int = 1,
     ) -> RenderResult:
         """Bind a client's letters (all, or one recipient's, or the chosen ids) into a book."""
+        from os1.letters.book import render_book  # the PDF machinery loads on first use
+
         client = await asyncio.to_thread(self.store.client, user_id, client_name)
         recipient_id = None
         if recipient_name is not None:

@@ -20,7 +20,8 @@ from os1.memory.dates import resolve_when
 from os1.memory.embedder import Vectors
 from os1.store.memories import KINDS, MemoryChanges, MemoryRecord, NewMemory
 
-EXTRACTED_KINDS = [k for k in KINDS if k != "insight"]
+EXTRACTED_KINDS = [k for k in KINDS if k not in ("insight", "episode")]
+EPISODE_CHARS = 400
 DUPLICATE_SIMILARITY = 0.9
 SAME_ASPECT_SIMILARITY = 0.45
 RESTATED_SIMILARITY = 0.8
@@ -127,6 +128,186 @@ def normalise_key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text))
 
 
+_CONTENT_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_TEMPLATE_WORDS = frozenset(
+    [
+        "the",
+        "user",
+        "user's",
+        "users",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "does",
+        "do",
+        "did",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "that",
+        "this",
+        "it",
+        "its",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "who",
+        "which",
+        "will",
+        "would",
+        "can",
+        "could",
+        "also",
+        "now",
+        "still",
+        "currently",
+        "called",
+        "named",
+        "works",
+        "work",
+        "working",
+        "lives",
+        "live",
+        "living",
+        "likes",
+        "like",
+        "loves",
+        "love",
+        "wants",
+        "want",
+        "plans",
+        "plan",
+        "has",
+        "got",
+        "gets",
+        "get",
+        "feels",
+        "feel",
+        "feeling",
+        "very",
+        "really",
+        "just",
+        "so",
+        "because",
+        "since",
+    ]
+)
+_RELATIONS = frozenset(
+    [
+        "sister",
+        "brother",
+        "mother",
+        "mum",
+        "mom",
+        "father",
+        "dad",
+        "parents",
+        "friend",
+        "best",
+        "wife",
+        "husband",
+        "partner",
+        "son",
+        "daughter",
+        "neighbour",
+        "neighbor",
+        "colleague",
+        "boss",
+        "aunt",
+        "uncle",
+        "cousin",
+        "grandma",
+        "grandmother",
+        "grandfather",
+        "grandpa",
+        "niece",
+        "nephew",
+        "girlfriend",
+        "boyfriend",
+        "fiance",
+        "fiancee",
+    ]
+)
+"""Who someone is to the person: a record may carry it over from what is already known."""
+_WORK_CLAIM = re.compile(r"\bworks?\s+(?:as|at|for|in)\b|\bjob\b|\bprofession\b", re.I)
+_WORK_WORDS = re.compile(
+    r"\b(work|works|working|worked|job|jobs|career|employ\w*|profession\w*|office|boss|"
+    r"colleague\w*|shift|shifts|hired|retired|studying|student)\b",
+    re.I,
+)
+
+
+def _stem(word: str) -> str:
+    return word.lower().removesuffix("'s")[:4]
+
+
+def grounded(content: str, user_text: str) -> bool:
+    """Whether a record says only what the person said, not what the model imagined.
+
+    Every name and at least three in four of the other content words must come
+    from the person's message (compared by their first four letters, so
+    "practises" grounds "practices"), and a claim about their work needs them to have
+    spoken of work. A small model otherwise copies known facts or invents a job.
+    """
+    said = {_stem(w) for w in _CONTENT_WORD.findall(user_text)}
+    words = [
+        w
+        for w in _CONTENT_WORD.findall(content)
+        if w.lower() not in _TEMPLATE_WORDS and w.lower() not in _RELATIONS
+    ]
+    if not words:
+        return False
+    names = [w for w in words[1:] if w[0].isupper()]
+    if any(_stem(n) not in said for n in names):
+        return False
+    if sum(_stem(w) in said for w in words) < 0.75 * len(words):
+        return False
+    return not (_WORK_CLAIM.search(content) and not _WORK_WORDS.search(user_text))
+
+
+def episode(user_text: str, turn_id: int | None) -> NewMemory | None:
+    """The person's own words, kept as said, for recall of details no record caught."""
+    text = " ".join(user_text.split())
+    if not worth_reading(text):
+        return None
+    if len(text) > EPISODE_CHARS:
+        text = text[:EPISODE_CHARS].rsplit(" ", 1)[0] + " …"
+    return NewMemory(
+        kind="episode",
+        about="the user",
+        aspect="said",
+        content=text,
+        importance=2,
+        confidence=1.0,
+        source="conversation",
+        source_turn_id=turn_id,
+    )
+
+
 def parse_items(
     data: Any, said_on: date, turn_id: int | None, user_text: str = ""
 ) -> list[NewMemory]:
@@ -156,6 +337,8 @@ def parse_items(
             importance = min(5, max(1, int(item.get("importance", 3))))
         except (TypeError, ValueError):
             importance = 3
+        if user_text and not grounded(content, user_text):
+            continue
         when = str(item.get("when", "") or "").strip()
         if when and user_text and when.lower() not in user_text.lower():
             when = ""

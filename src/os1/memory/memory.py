@@ -19,6 +19,7 @@ from os1.memory.extraction import (
     SYSTEM,
     ExtractionError,
     Known,
+    episode,
     exchange_prompt,
     parse_items,
     reconcile,
@@ -33,6 +34,9 @@ AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 """``ask_json(system, user, schema)``: a schema-constrained model call, wired by the app."""
 
 CORE_KINDS = ("identity", "person", "preference")
+EPISODES = 3
+"""How many of the person's own earlier messages a turn may recall, besides the facts."""
+SAID_HEADER = "What I said before, in my words:"
 CHARS_PER_TOKEN = 3.5
 
 
@@ -52,6 +56,10 @@ def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
         until = old.superseded_at.date().isoformat() if old.superseded_at else "before"
         line += f" (Earlier, until {until}: {old.content})"
     return line
+
+
+def _said_line(record: MemoryRecord) -> str:
+    return f'- {record.created_at.strftime("%a %d %b")}: "{record.content}"'
 
 
 class Memory:
@@ -107,28 +115,42 @@ class Memory:
         return sorted(core, key=lambda r: (r.kind != "identity", -r.importance, -r.id))[:8]
 
     async def context_for(self, user_id: int, query: str) -> Context:
-        """The memory block for a turn: the core profile, then what this message calls up."""
+        """The memory block for a turn: the core profile, then what this message calls up.
+
+        After the facts come the person's own earlier words on the subject, dated,
+        so that a detail no record caught is still there and a change reads as later.
+        """
         profile = await self.core_profile(user_id)
-        recalled = await self.search(user_id, query, limit=12)
+        recalled = await self.search(user_id, query, limit=16)
         chosen: list[MemoryRecord] = []
         seen: set[int] = set()
-        for record in [*profile, *(r.record for r in recalled)]:
+        facts = [r.record for r in recalled if r.record.kind != "episode"][:12]
+        for record in [*profile, *facts]:
             if record.id not in seen:
                 seen.add(record.id)
                 chosen.append(record)
+        said = [r.record for r in recalled if r.record.kind == "episode" and r.similarity >= 0.3][
+            :EPISODES
+        ]
         earlier = await asyncio.to_thread(
             self.store.earlier_versions_of, user_id, [r.id for r in chosen]
         )
         lines: list[str] = []
         used: list[int] = []
+        budget = self._budget_chars - sum(len(_said_line(r)) for r in said)
         spent = 0
         for record in chosen:
             line = _line(record, earlier[record.id])
-            if spent + len(line) > self._budget_chars:
+            if spent + len(line) > budget:
                 break
             spent += len(line)
             lines.append(line)
             used.append(record.id)
+        if said:
+            lines.append(SAID_HEADER)
+            for record in sorted(said, key=lambda r: r.created_at):
+                lines.append(_said_line(record))
+                used.append(record.id)
         if not lines:
             return Context("", ())
         return Context("\n".join(lines), tuple(used))
@@ -136,7 +158,10 @@ class Memory:
     # -- extraction ------------------------------------------------------------
 
     async def _known(self, user_id: int) -> Known:
-        records = await asyncio.to_thread(self.store.records, user_id)
+        """Semantic memories with their vectors; episodes are words, never facts to merge."""
+        records = [
+            r for r in await asyncio.to_thread(self.store.records, user_id) if r.kind != "episode"
+        ]
         index = await self._index(user_id)
         position = {int(i): n for n, i in enumerate(index.ids)}
         kept = [r for r in records if r.id in position]
@@ -172,11 +197,20 @@ class Memory:
         """Remember what one exchange says; returns ids of memories added."""
         candidates = rule_based(user_text, turn_id)
         if worth_reading(user_text):
-            related = [r.record.content for r in await self.search(user_id, user_text, 3)]
+            related = [
+                r.record.content
+                for r in await self.search(user_id, user_text, 6)
+                if r.record.kind != "episode"
+            ][:3]
             data = await self._ask_json(SYSTEM, exchange_prompt(user_text, related), SCHEMA)
             candidates += parse_items(data, said_at.date(), turn_id, user_text)
-        vectors = await self.embedder.embed([c.content for c in candidates])
-        changes = reconcile(candidates, vectors, await self._known(user_id))
+        words = episode(user_text, turn_id)
+        vectors = await self.embedder.embed(
+            [c.content for c in candidates] + ([words.content] if words else [])
+        )
+        changes = reconcile(candidates, vectors[: len(candidates)], await self._known(user_id))
+        if words is not None:
+            changes.add.append((words, vectors[-1].astype(np.float32).tobytes()))
         ids = await asyncio.to_thread(
             self.store.apply, user_id, changes, self.embedder.name, self.clock.now(),
             finish_job=turn_id,

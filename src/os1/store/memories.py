@@ -18,7 +18,18 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, te
 from os1.store.database import aware, translate_errors
 from os1.store.schema import memories, memory_jobs, memory_vectors, turns
 
-KINDS = ("identity", "person", "preference", "plan", "event", "feeling", "fact", "insight")
+KINDS = (
+    "identity",
+    "person",
+    "preference",
+    "plan",
+    "event",
+    "feeling",
+    "fact",
+    "insight",
+    "episode",
+)
+"""Semantic kinds, then ``insight`` (from reflection) and ``episode`` (the person's own words)."""
 COMMON_TERM_DOCS = 2000
 """Words held by more memories than this are too common to rank every match of."""
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
@@ -323,7 +334,11 @@ class MemoryStore:
         return len(owned)
 
     def forget(self, user_id: int, ids: Sequence[int]) -> int:
-        """Delete memories with their earlier versions, vectors and index entries."""
+        """Delete memories with their earlier versions, vectors and index entries.
+
+        The person's own words from the turns those memories came from go too
+        (episodes), or the forgotten fact would still be recalled in them.
+        """
         with translate_errors(self._where), self.engine.begin() as conn:
             chain = set(ids)
             frontier = set(ids)
@@ -337,6 +352,20 @@ class MemoryStore:
                 )
                 frontier = earlier - chain
                 chain |= earlier
+            turns_of = select(memories.c.source_turn_id).where(
+                memories.c.id.in_(chain),
+                memories.c.user_id == user_id,
+                memories.c.source_turn_id.is_not(None),
+            )
+            chain |= set(
+                conn.execute(
+                    select(memories.c.id).where(
+                        memories.c.user_id == user_id,
+                        memories.c.kind == "episode",
+                        memories.c.source_turn_id.in_(turns_of),
+                    )
+                ).scalars()
+            )
             return self._delete(conn, user_id, sorted(chain))
 
     def edit(
