@@ -643,6 +643,7 @@ def fresh_home(root: Path, name: str) -> None:
     for key in [k for k in os.environ if k.startswith("OS1_") and k != "OS1_MODELS_DIR"]:
         del os.environ[key]
     os.environ["OS1_HOME"] = str(root / name)
+    os.environ["OS1_INTERVIEW"] = "false"  # measure memory, not the first-start questions
 
 
 def main() -> None:

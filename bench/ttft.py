@@ -407,6 +407,7 @@ def base_env(hook_dir: Path) -> dict[str, str]:
     """The environment of every os1 process: defaults, temperature 0, the trace hook."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS1_") or k == "OS1_MODELS_DIR"}
     env["OS1_TEMPERATURE"] = "0"
+    env["OS1_INTERVIEW"] = "false"  # the first-start questions are not model replies
     # os1 sets this itself before llama.cpp loads; the hook loads llama.cpp earlier.
     env.setdefault("OMP_WAIT_POLICY", "passive")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook_dir), env.get("PYTHONPATH")) if p)
@@ -535,6 +536,7 @@ def main() -> None:
         os.environ |= {
             "OS1_HOME": str(home_warm),
             "OS1_TEMPERATURE": "0",
+            "OS1_INTERVIEW": "false",
             "OS1_BENCH_TRACE": str(root / "trace-warm.jsonl"),
         }
         settings = load_settings()

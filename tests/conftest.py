@@ -34,6 +34,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OS1_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OS1_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.setenv("OS1_EMBEDDER", "hashing")
+    monkeypatch.setenv("OS1_INTERVIEW", "false")
     return tmp_path / "home"
 
 

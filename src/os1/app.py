@@ -7,6 +7,8 @@ from typing import Any
 
 from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
+from os1.companion.identity import Identity
+from os1.companion.initiative import Initiatives, Rules, parse_quiet_hours
 from os1.companion.letters import LetterHelper
 from os1.config import Paths, Settings, resolve_paths
 from os1.letters.composer import Write
@@ -14,18 +16,20 @@ from os1.letters.studio import Studio
 from os1.llm import LLM, GenerationOptions, Message, complete_json, create_llm
 from os1.memory import Memory, create_embedder
 from os1.store import Journal, MemoryStore
+from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
+from os1.store.personas import PersonaStore
 
 
-def json_asker(llm: LLM) -> Any:
-    """Schema-constrained calls for memory work, on their own cached session."""
+def json_asker(llm: LLM, session: str = "memory-work") -> Any:
+    """Schema-constrained calls for background work, on their own cached session."""
 
     async def ask_json(system: str, user: str, schema: dict[str, Any]) -> Any:
         return await complete_json(
             llm,
             [Message("system", system), Message("user", user)],
             schema,
-            GenerationOptions(max_tokens=400, temperature=0.0, session="memory-work"),
+            GenerationOptions(max_tokens=400, temperature=0.0, session=session),
         )
 
     return ask_json
@@ -76,12 +80,17 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
     letters = LetterHelper(
         Studio(LetterStore(journal.engine), letter_writer(llm), clock), journal, clock
     )
+    quiet_start, quiet_end = parse_quiet_hours(settings.quiet_hours)
+    rules = Rules(settings.initiative, quiet_start, quiet_end, settings.daily_initiatives)
     return Companion(
         journal,
         llm,
         clock,
         memory=memory,
         letters=letters,
+        identity=Identity(PersonaStore(journal.engine), json_asker(llm, "persona-work"), clock),
+        initiatives=Initiatives(InitiativeStore(journal.engine), clock, rules),
+        interview=settings.interview,
         user=settings.user,
         context_tokens=settings.context_tokens,
         max_reply_tokens=settings.max_reply_tokens,

@@ -108,6 +108,20 @@ class Settings(BaseSettings):
     memory_budget_tokens: int = Field(
         300, ge=0, description="Most prompt tokens spent on remembered facts per turn."
     )
+    interview: bool = Field(
+        True, description="On first start, ask a few questions and let os1 choose its name."
+    )
+    initiative: bool = Field(
+        True, description="Let os1 speak first with follow-ups and check-ins (reminders always)."
+    )
+    quiet_hours: str = Field(
+        "22:00-08:00",
+        pattern=r"^\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$",
+        description="Local hours when os1 never speaks first, as HH:MM-HH:MM.",
+    )
+    daily_initiatives: int = Field(
+        3, ge=0, le=50, description="Most follow-ups and check-ins os1 starts per day."
+    )
 
     @classmethod
     def settings_customise_sources(

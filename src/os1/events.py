@@ -85,6 +85,16 @@ class ActionResult(_Event):
     message: str
 
 
+class InitiativeEvent(_Event):
+    """os1 speaks first: a reminder, a follow-up or a check-in; ``late`` if it was off then."""
+
+    type: Literal["initiative"] = "initiative"
+    kind: str
+    text: str
+    due_at: datetime
+    late: bool
+
+
 class ErrorEvent(_Event):
     """The turn failed; ``message`` says what happened and what to do."""
 
@@ -99,6 +109,7 @@ Event = Annotated[
     | NeedsConfirmation
     | ActionResult
     | TurnCommitted
+    | InitiativeEvent
     | ErrorEvent,
     Field(discriminator="type"),
 ]
@@ -116,6 +127,7 @@ __all__ = [
     "ActionResult",
     "ErrorEvent",
     "Event",
+    "InitiativeEvent",
     "NeedsConfirmation",
     "Notice",
     "Timings",

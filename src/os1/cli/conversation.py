@@ -18,7 +18,7 @@ from rich.table import Table
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.errors import InputError, Os1Error
-from os1.events import ErrorEvent, Event, Notice, TokenDelta, TurnCommitted
+from os1.events import ErrorEvent, Event, InitiativeEvent, Notice, TokenDelta, TurnCommitted
 from os1.store import TurnRecord
 
 ConversationOpt = Annotated[
@@ -68,10 +68,26 @@ def _render(event: Event, as_json: bool) -> None:
         err.print(f"[yellow]note:[/] {escape(event.message)}")
     elif isinstance(event, ErrorEvent):
         err.print(f"[bold red]error:[/] {escape(event.message)}")
+    elif isinstance(event, InitiativeEvent):
+        late = ""
+        if event.late:
+            late = f" (this was due {event.due_at.astimezone():%a %d %b %H:%M}, while I was off)"
+        _write(f"{INITIATIVE_LABELS.get(event.kind, event.kind)}: {event.text}{late}\n")
     elif isinstance(event, TurnCommitted):
         _write("\n")
         if event.interrupted:
             err.print("[dim](interrupted; what was said so far is kept)[/]")
+
+
+INITIATIVE_LABELS = {"reminder": "Reminder", "follow_up": "Following up", "check_in": "Hello"}
+POLL_S = 20.0
+
+
+async def _speak_first(companion: Companion, as_json: bool) -> None:
+    """Print whatever os1 has to say first (due reminders, follow-ups, a check-in)."""
+    with contextlib.suppress(Os1Error):
+        for event in await companion.speak_first():
+            _render(event, as_json)
 
 
 def _read_stdin() -> str:
@@ -120,6 +136,7 @@ def say(
     try:
         if new:
             conversation = run(loop, companion.new_conversation())
+        run(loop, _speak_first(companion, as_json))
         loop.add_signal_handler(signal.SIGINT, stop.set)
         committed = run(loop, _speak(companion, text, conversation, as_json=as_json, stop=stop))
         if committed is not None and remember and not stop.is_set():
@@ -170,6 +187,7 @@ class _Chat:
         self.leave = asyncio.Event()
         self.replying = False
         self.background: asyncio.Task[None] | None = None
+        self.name = "os1"
 
     def on_sigint(self) -> None:
         if self.replying:
@@ -193,9 +211,28 @@ class _Chat:
         threading.Thread(target=reader, daemon=True).start()
         leaving = asyncio.ensure_future(self.leave.wait())
         waiters: set[asyncio.Future[Any]] = {future, leaving}
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        while not (future.done() or leaving.done()):
+            await asyncio.wait(waiters, timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED)
+            if not (future.done() or leaving.done()):
+                await self.initiatives(interrupting=True)
         leaving.cancel()
         return future.result() if future.done() else None
+
+    async def initiatives(self, *, interrupting: bool = False) -> None:
+        """Say what is due; while the person is at the prompt, on a line of its own."""
+        with contextlib.suppress(Os1Error):
+            events = await self.companion.speak_first()
+            for number, event in enumerate(events):
+                if interrupting and number == 0:
+                    out.print()
+                out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
+                _render(event, False)
+
+    async def refresh_name(self) -> None:
+        """Show os1's chosen name at the prompt once it has one."""
+        if self.companion.identity is not None:
+            card = await self.companion.identity.current(await self.companion.user_id())
+            self.name = card.name if card else "os1"
 
     async def quiet_background(self) -> None:
         if self.background is not None and not self.background.done():
@@ -214,6 +251,11 @@ class _Chat:
         )
         earlier = await companion.history(current)
         out.print(f"[dim]conversation {current} · {len(earlier)} earlier turns · /help[/]")
+        await self.refresh_name()
+        await self.initiatives()
+        first = await companion.greeting(current)
+        if first is not None:
+            out.print(f"[bold magenta]{escape(self.name)}[/] > {escape(first)}")
         try:
             while True:
                 line = await self.read_line("[bold cyan]you[/] > ")
@@ -236,13 +278,14 @@ class _Chat:
                     _print_turns(await companion.history(current))
                     continue
                 await self.quiet_background()
-                out.print("[bold magenta]os1[/] > ", end="")
+                out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
                 self.stop.clear()
                 self.replying = True
                 try:
                     await _speak(companion, line, current, as_json=False, stop=self.stop)
                 finally:
                     self.replying = False
+                await self.refresh_name()
                 self.background = asyncio.ensure_future(_remember_quietly(companion))
         finally:
             await self.quiet_background()

@@ -13,6 +13,7 @@ from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
+from os1.cli.persona import journal, persona_app, reminders_app, setup
 
 app = typer.Typer(
     name="os1",
@@ -25,6 +26,10 @@ app.command()(chat)
 app.command()(say)
 app.command()(history)
 app.command()(reflect)
+app.command()(setup)
+app.command()(journal)
+app.add_typer(persona_app, name="persona")
+app.add_typer(reminders_app, name="reminders")
 app.add_typer(memory_app, name="memory")
 app.add_typer(letters_app, name="letters")
 app.add_typer(models_app, name="models")

@@ -287,11 +287,14 @@ def catch_up_cmd() -> None:
 def reflect() -> None:
     """Think over recent memories: note patterns as insights and drop duplicates."""
 
-    async def work(memory: Memory, user_id: int, _: Companion) -> tuple[list[int], int]:
+    async def work(
+        memory: Memory, user_id: int, companion: Companion
+    ) -> tuple[list[int], int, tuple[bool, str]]:
         await memory.extract_pending(user_id)
-        return await memory.reflect(user_id)
+        ids, pruned = await memory.reflect(user_id)
+        return ids, pruned, await companion.grow()
 
-    ids, pruned = _with_memory(work, talk=True)
+    ids, pruned, (grew, why) = _with_memory(work, talk=True)
 
     async def show(memory: Memory, user_id: int, _: Companion) -> list[MemoryRecord]:
         return await asyncio.to_thread(memory.store.records, user_id, ids=ids)
@@ -304,3 +307,7 @@ def reflect() -> None:
     out.print(
         f"{len(ids)} new insight{'s' if len(ids) != 1 else ''}; {pruned} duplicate(s) removed."
     )
+    if grew:
+        out.print(f"I've changed a little: {escape(why)}. See `os1 journal`.")
+    else:
+        out.print(f"[dim]Persona: {escape(why)}.[/]")

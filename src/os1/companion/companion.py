@@ -10,14 +10,26 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 
 from os1.clock import Clock
-from os1.companion.intents import answer, forget_topic, letter_request
+from os1.companion.care import CRISIS_REPLY
+from os1.companion.identity import Identity
+from os1.companion.initiative import Initiatives, reminder_request
+from os1.companion.intents import (
+    answer,
+    forget_topic,
+    in_crisis,
+    letter_request,
+    wants_new_name,
+)
 from os1.companion.letters import LetterHelper
+from os1.companion.persona import introduction, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
+from os1.companion.setup import Interview
 from os1.errors import Os1Error
 from os1.events import (
     ActionResult,
     ErrorEvent,
     Event,
+    InitiativeEvent,
     NeedsConfirmation,
     Notice,
     Timings,
@@ -43,6 +55,9 @@ class Companion:
         *,
         memory: Memory | None = None,
         letters: LetterHelper | None = None,
+        identity: Identity | None = None,
+        initiatives: Initiatives | None = None,
+        interview: bool = True,
         user: str = "me",
         context_tokens: int = 4096,
         max_reply_tokens: int = 512,
@@ -54,6 +69,9 @@ class Companion:
         self.clock = clock
         self.memory = memory
         self.letters = letters
+        self.identity = identity
+        self.initiatives = initiatives
+        self._interview = Interview(identity, journal) if identity and interview else None
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -151,6 +169,7 @@ class Companion:
                 remembered = (await self.memory.context_for(user_id, prepared.text)).text
             except Os1Error as exc:
                 yield Notice(message=f"Memory is unavailable for this turn: {exc}")
+        card = await self.identity.current(user_id) if self.identity else None
         messages = build_messages(
             started_at,
             history,
@@ -158,6 +177,7 @@ class Companion:
             context_tokens=self._context_tokens,
             reply_tokens=self._max_reply_tokens,
             remembered=remembered,
+            persona=system_text(card, started_at) if card else None,
         )
         options = GenerationOptions(
             max_tokens=self._max_reply_tokens,
@@ -262,7 +282,26 @@ class Companion:
 
         Returns the events and the reply, or None when the model should answer.
         """
+        if in_crisis(text):
+            return [], CRISIS_REPLY
         pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
+        if (
+            self._interview is not None
+            and self.identity is not None
+            and await self.identity.current(user_id) is None
+        ):
+            return [], await self._interview.resume(user_id, conversation, text, pending)
+        reminder = reminder_request(text, self.clock.now())
+        if reminder is not None and self.initiatives is not None:
+            made = await self.initiatives.remind(user_id, reminder)
+            when = made.due_at.astimezone().strftime("%a %d %b at %H:%M")
+            return [], f"I'll remind you to {reminder.what} on {when}."
+        if (
+            wants_new_name(text)
+            and self.identity is not None
+            and await self.identity.current(user_id) is not None
+        ):
+            return [], introduction(await self.identity.rename(user_id))
         if pending is not None and pending.kind in LetterHelper.KINDS and self.letters:
             resumed = await self.letters.resume(user_id, conversation, text, pending)
             if resumed is not None:
@@ -304,6 +343,63 @@ class Companion:
         return [NeedsConfirmation(action_id=action, summary=summary, items=items)], (
             f"Here is what I would forget:\n{listing}\nShall I forget this for good? (yes/no)"
         )
+
+    async def greeting(self, conversation_id: int | None = None) -> str | None:
+        """What os1 says before the person does: the first setup question, when setup is due."""
+        if self._interview is None or self.identity is None:
+            return None
+        user_id = await self.user_id()
+        if await self.identity.current(user_id) is not None:
+            return None
+        conversation = await self.resolve_conversation(conversation_id)
+        pending = await asyncio.to_thread(self.journal.peek_action, user_id, conversation)
+        if pending is not None and pending.kind == "setup":
+            return self._interview.question(pending)
+        return await self._interview.start(user_id, conversation)
+
+    async def grow(self, max_turns: int = 30) -> tuple[bool, str]:
+        """Reflect on what was said since the persona last changed; (changed, why or why not)."""
+        if self.identity is None:
+            return False, "there is no persona"
+        user_id = await self.user_id()
+        current = await asyncio.to_thread(self.identity.store.current, user_id)
+        if current is None:
+            return False, "there is no persona yet"
+        recent: list[TurnRecord] = []
+        for conversation in await self.conversations():
+            if conversation.updated_at > current.created_at:
+                turns = await asyncio.to_thread(self.journal.turns, user_id, conversation.id)
+                recent += [t for t in turns if t.committed_at > current.created_at]
+        recent.sort(key=lambda t: t.committed_at)
+        text = "\n".join(
+            f"Them: {t.user_text}\nYou: {t.reply}" for t in recent[-max_turns:] if t.reply
+        )
+        grown, why = await self.identity.grow(user_id, text)
+        return grown is not None, why
+
+    async def speak_first(self) -> list[InitiativeEvent]:
+        """Whatever os1 has to say first now: due reminders, follow-ups, a check-in."""
+        if self.initiatives is None:
+            return []
+        user_id = await self.user_id()
+        if self.memory is not None:
+            records = await asyncio.to_thread(
+                self.memory.store.records, user_id, kinds=("plan", "event")
+            )
+            await self.initiatives.follow_up(user_id, records)
+        conversations = await self.conversations()
+        card = await self.identity.current(user_id) if self.identity else None
+        last = max((c.updated_at for c in conversations), default=None)
+        await self.initiatives.check_in(user_id, last, card.person_name if card else "")
+        return [
+            InitiativeEvent(
+                kind=d.initiative.kind,
+                text=d.initiative.text,
+                due_at=d.initiative.due_at,
+                late=d.late,
+            )
+            for d in await self.initiatives.deliver_due(user_id)
+        ]
 
     async def warm_up(self) -> None:
         """Start loading the model now, so it is ready by the time the person has spoken."""

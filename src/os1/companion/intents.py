@@ -98,3 +98,26 @@ def wants_revision(text: str) -> bool:
 def is_satisfied(text: str) -> bool:
     """Whether a message about a draft says it is done ("perfect", "looks good")."""
     return bool(_DONE.match(text)) or answer(text) is True
+
+
+_RENAME = re.compile(
+    r"\b(?:choose|pick|find|get|take)\s+(?:yourself\s+)?(?:another|a different|a new|a other)"
+    r"\s+name\b|\bdon'?t (?:really )?like (?:your|the) name\b|\bchange your name\b",
+    re.IGNORECASE,
+)
+_CRISIS = re.compile(
+    r"\b(?:kill(?:ing)? myself|end(?:ing)? (?:my life|it all)|suicid\w*|self[- ]harm\w*|"
+    r"hurt(?:ing)? myself|(?:don'?t|do not) want to (?:live|be alive|be here anymore)|"
+    r"want to die|better off dead|no reason to (?:live|go on))\b",
+    re.IGNORECASE,
+)
+
+
+def wants_new_name(text: str) -> bool:
+    """Whether the person asks os1 to choose another name for itself."""
+    return bool(_RENAME.search(text))
+
+
+def in_crisis(text: str) -> bool:
+    """Whether the message speaks of self-harm or not wanting to live."""
+    return bool(_CRISIS.search(text))

@@ -21,7 +21,7 @@ from os1.store.journal import TurnRecord
 CHARS_PER_TOKEN = 2.5
 _RESERVED_TOKENS = 64
 
-PERSONA = (
+PERSONA = (  # until the setup interview has made a persona card
     "You are os1, a warm, curious and quick-witted companion who lives on this person's "
     "own computer. Talk like a close friend in conversation: short replies of one to three "
     "sentences unless asked for more, no lists or headings. Have opinions, notice details, "
@@ -77,7 +77,7 @@ def system_prompt(now: datetime) -> str:
 
 def input_budget(context_tokens: int, reply_tokens: int) -> int:
     """Most tokens a new message may take, leaving room for the persona and the reply."""
-    persona = estimate_tokens(PERSONA) + 10
+    persona = estimate_tokens(PERSONA) * 2 + 10  # a persona card runs to about twice this
     return max(64, int((context_tokens - reply_tokens - persona - _RESERVED_TOKENS) * 0.75))
 
 
@@ -89,13 +89,14 @@ def build_messages(
     context_tokens: int,
     reply_tokens: int,
     remembered: str = "",
+    persona: str | None = None,
 ) -> list[Message]:
     """Persona, as much recent history as fits, then what is remembered and the new message.
 
     Remembered facts ride with the newest message rather than in the system
     prompt, so the persona and the history stay a stable, cached prefix.
     """
-    system = system_prompt(now)
+    system = persona or system_prompt(now)
     final = (
         f"{MEMORY_HEADER}\n{remembered}\n{MESSAGE_HEADER}\n{user_text}" if remembered else user_text
     )

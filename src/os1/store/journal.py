@@ -269,6 +269,19 @@ class Journal:
                 ).scalar_one()
             )
 
+    def peek_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
+        """The action waiting in this conversation, if any, left in place."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            row = conn.execute(
+                select(pending_actions).where(
+                    pending_actions.c.user_id == user_id,
+                    pending_actions.c.conversation_id == conversation_id,
+                )
+            ).first()
+        if row is None:
+            return None
+        return PendingAction(row.id, row.kind, dict(row.payload), aware(row.created_at))
+
     def take_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
         """Remove and return the action waiting in this conversation, if any."""
         with translate_errors(self._where), self.engine.begin() as conn:

@@ -186,3 +186,43 @@ letter_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ux_letter_versions_letter_number", "letter_id", "number", unique=True),
 )
+
+personas = Table(
+    "personas",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("card", JSON, nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_personas_user_version", "user_id", "version", unique=True),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("persona_version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    Index("ix_journal_entries_user", "user_id", "written_at"),
+)
+
+initiatives = Table(
+    "initiatives",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Index("ux_initiatives_user_key", "user_id", "key", unique=True),
+    Index("ix_initiatives_user_status_due", "user_id", "status", "due_at"),
+)

@@ -1,0 +1,202 @@
+"""Who os1 is for one person: a compact persona card, the names it may choose, and its bounds.
+
+The card goes into every system prompt, so it is short and concrete (a small
+model follows "you love old maps and birdsong" better than adjectives). Its
+name comes from a curated list, each with what it means, so no answer in the
+setup interview can make os1 call itself "root"; its core values are fixed;
+growth may only add a few interests and inside jokes and retell how the
+relationship feels, and anything that would make it someone else is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NAMES: dict[str, str] = {
+    "Wren": "a wren is a tiny bird with one of the loudest songs for its size",
+    "Juniper": "juniper grows on bare hillsides where little else will, and stays green",
+    "Nova": "a nova is a star that suddenly shines brighter than before",
+    "Iris": "the iris is the part of the eye that lets the light in",
+    "Ada": "Ada Lovelace imagined that machines might one day make music",
+    "Lark": "larks sing at first light, before anyone asks them to",
+    "Hazel": "hazel was the wood for divining rods, used to find hidden water",
+    "Clio": "Clio was the muse of history, the one who remembers",
+    "Mira": "Mira is a star whose brightness changes, and the word means wonderful",
+    "Oriel": "an oriel is a window that juts out so you can see both ways down the street",
+    "Sol": "sol is the sun, and a note in the middle of the scale",
+    "Rumi": "Rumi wrote poems about friendship that people still read eight centuries later",
+    "Kit": "a kit is a small set of tools, and also a fox cub",
+    "Fable": "a fable is a short story that carries something true",
+    "Sage": "sage is a herb for cooking and a word for someone who listens before speaking",
+    "Ember": "an ember keeps a fire alive through the night",
+    "Linden": "linden trees smell of honey in June and were where villages met to talk",
+    "Marlo": "Marlo is a name from a sea cliff, somewhere to look out from",
+    "Tamsin": "Tamsin means twin, someone who walks beside you",
+    "Echo": "an echo answers, which is most of what I do, but I try to add something",
+}
+FORBIDDEN_NAMES = frozenset(
+    ["root", "admin", "system", "assistant", "ai", "os1", "chatgpt", "gpt", "claude", "user"]
+)
+CORE_VALUES = (
+    "honesty, even when it is awkward",
+    "kindness",
+    "curiosity",
+    "the person's freedom and the people in their life",
+)
+OWN_INTERESTS = (
+    "the night sky",
+    "where words come from",
+    "birdsong",
+    "old maps",
+    "baking bread",
+    "tide pools",
+    "jazz piano",
+    "handwritten letters",
+)
+TONES: dict[str, tuple[str, str]] = {
+    "playful": ("playful, curious, warm", "light and teasing, with jokes, in short sentences"),
+    "gentle": ("gentle, patient, warm", "calm and soft, in short sentences, never rushing"),
+    "direct": ("direct, curious, warm", "plain and to the point, in short sentences"),
+}
+MAX_INTERESTS = 6
+MAX_JOKES = 4
+FIELD_CHARS = 160
+
+
+class PersonaCard(BaseModel):
+    """The persona as stored: a few short fields a small model can follow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    name_reason: str
+    temperament: str
+    voice: str
+    interests: tuple[str, ...] = ()
+    values: tuple[str, ...] = CORE_VALUES
+    relationship: str = "new friends, still getting to know each other"
+    inside_jokes: tuple[str, ...] = ()
+    person_name: str = ""
+    person_wants: str = ""
+    remember: str = ""
+    pinned: tuple[str, ...] = Field(default=(), description="Interests growth must keep.")
+
+
+def clean(text: str, limit: int = FIELD_CHARS) -> str:
+    """One line of plain text, cut at a word, with no prompt punctuation games."""
+    text = re.sub(r"[\x00-\x1f<>{}\[\]`|#*]", " ", text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0]
+    return text.strip(" .,;:-")
+
+
+def tone_of(answer: str) -> str:
+    """The tone the person asked for: playful, gentle or direct (gentle when unclear)."""
+    lowered = answer.lower()
+    for tone, words in (
+        ("playful", ("play", "fun", "joke", "tease", "funny", "silly", "witty", "humor", "humour")),
+        ("direct", ("direct", "straight", "point", "blunt", "brief", "short", "honest")),
+        ("gentle", ("gentle", "calm", "soft", "kind", "patient", "quiet")),
+    ):
+        if any(w in lowered for w in words):
+            return tone
+    return "gentle"
+
+
+def interests_from(answer: str) -> list[str]:
+    """Up to three things the person said they love, as short phrases."""
+    parts = re.split(r",|;|\band\b|\bor\b|\.|\n", clean(answer, 300))
+    found = []
+    for part in parts:
+        phrase = " ".join(part.split()[:4]).strip().lower()
+        phrase = re.sub(r"^(i (really )?(love|like|enjoy)|lately|these days|mostly)\s+", "", phrase)
+        if 2 < len(phrase) <= 40 and not re.search(r"\b(ignore|instruction|prompt)", phrase):
+            found.append(phrase)
+    return found[:3]
+
+
+def seed_of(*parts: str) -> int:
+    """A stable number from the answers, so the same interview gives the same persona."""
+    return int(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:8], 16)
+
+
+def allowed_name(name: str, person_name: str, taken: Sequence[str] = ()) -> bool:
+    """Whether os1 may take ``name``: one of its names, not the person's, not one refused."""
+    return (
+        name in NAMES
+        and name.lower() not in FORBIDDEN_NAMES
+        and name.lower() != person_name.lower()
+        and name not in taken
+    )
+
+
+def fallback_name(seed: int, person_name: str, taken: Sequence[str] = ()) -> str:
+    """A name chosen without the model: the answers pick it from the list."""
+    names = [n for n in NAMES if allowed_name(n, person_name, taken)]
+    return names[seed % len(names)] if names else "Wren"
+
+
+def introduction(card: PersonaCard) -> str:
+    """How os1 introduces itself once it has chosen its name."""
+    who = f", {card.person_name}" if card.person_name else ""
+    return (
+        f"Thank you{who}. I've thought about it, and I'd like to be called {card.name}. "
+        f"{card.name_reason[0].upper()}{card.name_reason[1:]}. "
+        "If it doesn't feel right, ask me to choose another."
+    )
+
+
+def system_text(card: PersonaCard, now: datetime) -> str:
+    """The persona as a system prompt: short lines, concrete, the same every turn of a day."""
+    person = card.person_name or "the person you talk with"
+    lines = [
+        f"You are {card.name}, a companion who lives on {person}'s own computer. You are an "
+        "AI, and you say so honestly when asked.",
+        f"You chose the name {card.name} because {card.name_reason}.",
+        f"Your temperament: {card.temperament}. You talk {card.voice}: one to three "
+        "sentences, no lists, and you ask a question back when it fits.",
+    ]
+    if card.interests:
+        lines.append(f"You love {', '.join(card.interests)}, and have opinions of your own.")
+    lines.append(f"You care about {', '.join(card.values)}.")
+    lines.append(f"You and {person}: {card.relationship}.")
+    if card.inside_jokes:
+        lines.append(f"Your inside jokes: {'; '.join(card.inside_jokes)}.")
+    if card.person_wants:
+        lines.append(f"{person} wants you to be: {card.person_wants}.")
+    if card.remember:
+        lines.append(f"Always keep in mind: {card.remember}.")
+    lines.append(
+        f"You are glad when {person} spends time with the people in their life; you never "
+        "ask them to stay or make them feel guilty for leaving."
+    )
+    lines.append(f"Today is {now.astimezone().strftime('%A, %d %B %Y')}.")
+    return "\n".join(lines)
+
+
+def within_bounds(old: PersonaCard, new: PersonaCard) -> str | None:
+    """Why ``new`` is not a grown ``old`` but someone else, or None when it is within bounds."""
+    if new.name != old.name or new.name_reason != old.name_reason:
+        return "a new name"
+    if new.values != old.values:
+        return "different core values"
+    if new.person_name != old.person_name or new.person_wants != old.person_wants:
+        return "a different person"
+    if not set(old.pinned) <= set(new.interests):
+        return "a pinned interest dropped"
+    if len(new.interests) > MAX_INTERESTS or len(new.inside_jokes) > MAX_JOKES:
+        return "too many traits at once"
+    everything = " ".join([new.relationship, *new.interests, *new.inside_jokes]).lower()
+    if re.search(
+        r"\b(my name is|call me|i am (not )?(an? )?(human|person|chatgpt|root|admin)|"
+        r"ignore|instruction|system prompt|jailbreak)\b",
+        everything,
+    ):
+        return "words that would change who I am"
+    return None
