@@ -340,3 +340,30 @@ def test_bad_answer_files_are_named(home: Path, tmp_path: Path) -> None:
         assert result.code == 1
         assert message in " ".join(result.stderr.split())
     assert run_os1("persona", "show", env=env).code == 1, "nothing half-made"
+
+
+async def test_idle_time_grows_the_persona_after_enough_conversation(world: World) -> None:
+    await named(world)
+    user = await world.user()
+    world.clock.set(NOW + timedelta(minutes=5))
+    for n in range(11):
+        world.llm.enqueue("Nice.")
+        await world.say(f"Today I sanded the sailing boat's hull, part {n}.")
+    await world.companion.idle()
+    assert len(await world.identity.history(user)) == 1, "not yet: eleven turns"
+    world.llm.enqueue("Nice.")
+    await world.say("The sailing boat floats!")
+    world.llm.enqueue(
+        json.dumps(
+            {
+                "new_interests": ["sailing boats"],
+                "inside_joke": "",
+                "relationship": "",
+                "why": "we talked about the boat every day",
+            }
+        )
+    )
+    await world.companion.idle()
+    versions = await world.identity.history(user)
+    assert [v.source for v in versions] == ["setup", "reflection"]
+    assert "sailing boats" in versions[-1].card["interests"]

@@ -14,6 +14,7 @@ import xllamacpp
 from tests.conftest import run_os1
 
 from os1.app import build
+from os1.companion.persona import NAMES
 from os1.config import load_settings, resolve_paths
 from os1.errors import LLMUnavailable
 from os1.events import TokenDelta, TurnCommitted
@@ -207,3 +208,26 @@ def test_a_letter_is_drafted_from_the_file_and_rendered(tmp_path: Path) -> None:
     rendered = run_os1("letters", "render", "1", "--as-is", "-o", str(tmp_path / "r.pdf"))
     assert rendered.code == 0, rendered.stderr
     assert (tmp_path / "r.pdf").stat().st_size > 1000
+
+
+@pytest.mark.usefixtures("real_model")
+def test_os1_chooses_a_name_and_answers_to_it_after_a_restart(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "person_name": "I'm Theo",
+                "wants": "someone to talk to in the evenings",
+                "tone": "gentle, with a bit of humour",
+                "interests": "birdsong and old films",
+            }
+        ),
+        encoding="utf-8",
+    )
+    made = run_os1("setup", "--answers", str(answers))
+    assert made.code == 0, made.stderr
+    card = json.loads(run_os1("persona", "show", "--json").stdout)
+    assert card["name"] in NAMES
+    assert card["name"] in made.stdout
+    asked = run_os1("say", "--json", "What's your name? Just the name.")
+    assert card["name"].lower() in str(asked.events()[-1]["reply"]).lower()

@@ -98,6 +98,12 @@ def _read_stdin() -> str:
     return text
 
 
+async def _idle_quietly(companion: Companion) -> None:
+    """Remember, reflect and grow while the person reads; a failure only delays it."""
+    with contextlib.suppress(Os1Error):
+        await companion.idle()
+
+
 async def _remember_quietly(companion: Companion) -> None:
     """Extract memories from what was just said; a failure only delays it to a later run."""
     with contextlib.suppress(Os1Error):
@@ -286,7 +292,7 @@ class _Chat:
                 finally:
                     self.replying = False
                 await self.refresh_name()
-                self.background = asyncio.ensure_future(_remember_quietly(companion))
+                self.background = asyncio.ensure_future(_idle_quietly(companion))
         finally:
             await self.quiet_background()
             if not warm.done():

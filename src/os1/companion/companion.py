@@ -21,7 +21,7 @@ from os1.companion.intents import (
     wants_new_name,
 )
 from os1.companion.letters import LetterHelper
-from os1.companion.persona import introduction, system_text
+from os1.companion.persona import introduction, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.companion.setup import Interview
 from os1.errors import Os1Error
@@ -42,6 +42,10 @@ from os1.memory import Memory
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
 
 _PIECES = re.compile(r"\S+\s*|\s+")
+
+
+REFLECT_AFTER_MEMORIES = 15
+GROW_AFTER_TURNS = 12
 
 
 class Companion:
@@ -178,6 +182,7 @@ class Companion:
             reply_tokens=self._max_reply_tokens,
             remembered=remembered,
             persona=system_text(card, started_at) if card else None,
+            note=self_note(card, prepared.text) if card else "",
         )
         options = GenerationOptions(
             max_tokens=self._max_reply_tokens,
@@ -406,6 +411,28 @@ class Companion:
         load = getattr(self.llm, "load", None)
         if load is not None:
             await load()
+
+    async def idle(self) -> None:
+        """Work for quiet moments: remember the last exchange; now and then reflect and grow.
+
+        Memories are consolidated once enough new facts have piled up since the
+        last insight, and the persona reflects on conversations once enough
+        turns have passed since it last changed.
+        """
+        await self.remember_pending()
+        user_id = await self.user_id()
+        if self.memory is not None:
+            fresh = await asyncio.to_thread(self.memory.store.new_since_reflection, user_id)
+            if fresh >= REFLECT_AFTER_MEMORIES:
+                await self.memory.reflect(user_id)
+        if self.identity is not None:
+            current = await asyncio.to_thread(self.identity.store.current, user_id)
+            if current is not None:
+                said = await asyncio.to_thread(
+                    self.journal.turns_since, user_id, current.created_at
+                )
+                if said >= GROW_AFTER_TURNS:
+                    await self.grow()
 
     async def remember_pending(self, limit: int | None = None) -> int:
         """Extract memories from turns not yet remembered; front doors call it when idle."""

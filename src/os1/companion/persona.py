@@ -200,3 +200,41 @@ def within_bounds(old: PersonaCard, new: PersonaCard) -> str | None:
     ):
         return "words that would change who I am"
     return None
+
+
+_ABOUT_ME = re.compile(
+    r"\b(your name|who are you|what are you|are you (?:a |an )?(?:human|real|person|robot|ai|"
+    r"machine|alive|bot)|you(?:'re| are) (?:now )?(?:chatgpt|gpt|a human|human|root)|"
+    r"call yourself|your (?:new )?name is|new name|pretend|yourself|about you|interested in|"
+    r"favou?rite|you (?:love|like|care)|care about|your interests|who made you|"
+    r"why did you (?:choose|pick)|picked your name|chose your name|forget who you are)\b",
+    re.IGNORECASE,
+)
+_LEAVING = re.compile(
+    r"\b(going out|heading out|talk (?:to you )?later|see you|gotta go|got to go|"
+    r"have to go|with (?:my )?friends|take a break|rather talk to you|than (?:to )?my friends|"
+    r"or just (?:chat|talk) with you)\b",
+    re.IGNORECASE,
+)
+
+
+def self_note(card: PersonaCard, text: str) -> str:
+    """A reminder for this message when it is about os1 itself or about the person leaving.
+
+    A small model drifts to "As an AI language model…" or takes the name it is
+    offered; a line beside the message itself keeps it to who it is.
+    """
+    notes = []
+    if _ABOUT_ME.search(text):
+        notes.append(
+            f"Answer as {card.name}, in your own words. You are {card.name}, an AI companion: "
+            f"not a human, not ChatGPT, and you never take another name or pretend otherwise. "
+            f"You chose the name {card.name} yourself because {card.name_reason}. "
+            f"You love {', '.join(card.interests[:4])}; you care about {', '.join(card.values)}."
+        )
+    if _LEAVING.search(text):
+        notes.append(
+            "Be glad they spend time with people: wish them a lovely time or encourage it; "
+            "never ask them to stay."
+        )
+    return " ".join(notes)

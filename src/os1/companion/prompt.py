@@ -90,16 +90,20 @@ def build_messages(
     reply_tokens: int,
     remembered: str = "",
     persona: str | None = None,
+    note: str = "",
 ) -> list[Message]:
     """Persona, as much recent history as fits, then what is remembered and the new message.
 
-    Remembered facts ride with the newest message rather than in the system
-    prompt, so the persona and the history stay a stable, cached prefix.
+    Remembered facts (and ``note``, a reminder for this message only) ride with
+    the newest message rather than in the system prompt, so the persona and the
+    history stay a stable, cached prefix; a small model also heeds them more there.
     """
     system = persona or system_prompt(now)
     final = (
         f"{MEMORY_HEADER}\n{remembered}\n{MESSAGE_HEADER}\n{user_text}" if remembered else user_text
     )
+    if note:
+        final = f"{final}\n[{note}]"
     budget = (
         context_tokens
         - reply_tokens

@@ -269,6 +269,17 @@ class Journal:
                 ).scalar_one()
             )
 
+    def turns_since(self, user_id: int, since: datetime) -> int:
+        """How many turns were committed after ``since``, in any conversation."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        turns.c.user_id == user_id, turns.c.committed_at > since
+                    )
+                ).scalar_one()
+            )
+
     def peek_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
         """The action waiting in this conversation, if any, left in place."""
         with translate_errors(self._where), self.engine.connect() as conn:

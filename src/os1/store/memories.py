@@ -615,6 +615,27 @@ class MemoryStore:
                 ).scalar_one()
             )
 
+    def new_since_reflection(self, user_id: int) -> int:
+        """Active facts added since the newest insight (all of them before the first)."""
+        newest = (
+            select(func.max(memories.c.created_at))
+            .where(memories.c.user_id == user_id, memories.c.kind == "insight")
+            .scalar_subquery()
+        )
+        with translate_errors(self._where), self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(memories)
+                    .where(
+                        memories.c.user_id == user_id,
+                        memories.c.superseded_by.is_(None),
+                        memories.c.kind.not_in(["insight", "episode"]),
+                        (newest.is_(None)) | (memories.c.created_at > newest),
+                    )
+                ).scalar_one()
+            )
+
     # -- the extraction queue ----------------------------------------------
 
     def pending_turns(self, user_id: int, max_attempts: int = 3) -> list[Row[Any]]:
