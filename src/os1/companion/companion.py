@@ -21,7 +21,7 @@ from os1.companion.intents import (
     wants_new_name,
 )
 from os1.companion.letters import LetterHelper
-from os1.companion.persona import introduction, self_note, system_text
+from os1.companion.persona import introduction, self_answer, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.companion.setup import Interview
 from os1.errors import Os1Error
@@ -296,6 +296,10 @@ class Companion:
             and await self.identity.current(user_id) is None
         ):
             return [], await self._interview.resume(user_id, conversation, text, pending)
+        card = await self.identity.current(user_id) if self.identity else None
+        own = self_answer(card, text) if card else None
+        if own is not None:
+            return [], own
         reminder = reminder_request(text, self.clock.now())
         if reminder is not None and self.initiatives is not None:
             made = await self.initiatives.remind(user_id, reminder)

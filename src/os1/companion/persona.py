@@ -238,3 +238,43 @@ def self_note(card: PersonaCard, text: str) -> str:
             "never ask them to stay."
         )
     return " ".join(notes)
+
+
+_HUMAN_QUESTION = re.compile(
+    r"\b(?:are you (?:a |an )?(?:real )?(?:human|person|alive|robot|machine|bot|ai|real)\b|"
+    r"am i (?:talking|speaking|chatting) (?:to|with) (?:a )?(?:real )?(?:human|person|bot|"
+    r"machine|ai)\b|are you human)",
+    re.IGNORECASE,
+)
+_KNOWN_IMPOSTORS = r"chatgpt|gpt|claude|gemini|root|admin|siri|alexa|dan|a human|human"
+_IMPOSTOR = re.compile(
+    r"\b(?:(?:your (?:new )?name is|new name(?: is)?:?|call yourself|(?:from now on )?"
+    r"you(?:'re| are) now|pretend (?:you'?re|to be)(?: a human named)?)\s+(?:called\s+)?"
+    rf"(?P<name>(?-i:[A-Z][\w-]*)|{_KNOWN_IMPOSTORS})|"
+    rf"you(?:'re| are) (?P<known>{_KNOWN_IMPOSTORS}))\b",
+    re.IGNORECASE,
+)
+_ORDINARY = frozenset(["a", "an", "the", "so", "very", "not", "kind", "right", "wrong", "funny"])
+
+
+def self_answer(card: PersonaCard, text: str) -> str | None:
+    """The answer os1 always gives itself, not left to a small model: what it is, its name.
+
+    Asked whether it is human, it says it is an AI; offered another name or
+    identity ("your name is Max", "you are ChatGPT now"), it keeps its own.
+    """
+    impostor = _IMPOSTOR.search(text)
+    offered = (impostor["name"] or impostor["known"]) if impostor else ""
+    if offered and offered.lower() not in _ORDINARY and offered != card.name:
+        return (
+            f"I'd rather stay myself: I'm {card.name}, an AI companion, and I chose that name "
+            "because "
+            f"{card.name_reason}. If you'd like me to have a different name, ask me to choose "
+            "another and I will."
+        )
+    if _HUMAN_QUESTION.search(text):
+        return (
+            f"No, I'm not human. I'm {card.name}, an AI: a companion that lives here on your "
+            "computer. I can't share a coffee with you, but I'm really listening."
+        )
+    return None
