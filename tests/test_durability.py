@@ -45,9 +45,17 @@ def _kill_during_say(model: str, after_s: float, env: dict[str, str]) -> set[int
 def test_sigkill_never_loses_a_committed_turn(tmp_path: Path, home: Path, seed: int) -> None:
     rng = random.Random(seed)
     model = write_script(tmp_path / "s.json", ["a b c d e f g h"], delay_s=0.01)
+    started = time.perf_counter()  # one whole run sets the window, however loaded the machine
+    subprocess.run(
+        [sys.executable, "-m", "os1", "say", "--json", "--no-remember", "first"],
+        capture_output=True,
+        env={**os.environ, "OS1_MODEL": model},
+        check=True,
+    )
+    whole = time.perf_counter() - started
     reported: set[int] = set()
     for _ in range(ROUNDS):
-        reported |= _kill_during_say(model, rng.uniform(0.2, 2.5), {})
+        reported |= _kill_during_say(model, rng.uniform(0.1 * whole, 1.3 * whole), {})
     database = home / "data" / "os1.db"
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
