@@ -326,7 +326,10 @@ def write_cmd(
     progress, quiet = _streamer(), (lambda _: None)
     if not as_json:
         err.print(f"[dim]Writing to {escape(to)} as {escape(client)}…[/]")
-    letter, names = _with_studio(work, talk=True)
+    _show_draft(*_with_studio(work, talk=True), as_json)
+
+
+def _show_draft(letter: Letter, names: list[str], as_json: bool) -> None:
     if as_json:
         _print_json(_letter_dict(letter))
         return
@@ -348,12 +351,7 @@ def revise_cmd(
         )
         return letter, await _names(studio, user_id, letter)
 
-    letter, names = _with_studio(work, talk=True)
-    if as_json:
-        _print_json(_letter_dict(letter))
-        return
-    err.print()
-    _report(letter, names)
+    _show_draft(*_with_studio(work, talk=True), as_json)
 
 
 @letters_app.command("edit")

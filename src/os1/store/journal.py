@@ -282,19 +282,13 @@ class Journal:
 
     def peek_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
         """The action waiting in this conversation, if any, left in place."""
-        with translate_errors(self._where), self.engine.connect() as conn:
-            row = conn.execute(
-                select(pending_actions).where(
-                    pending_actions.c.user_id == user_id,
-                    pending_actions.c.conversation_id == conversation_id,
-                )
-            ).first()
-        if row is None:
-            return None
-        return PendingAction(row.id, row.kind, dict(row.payload), aware(row.created_at))
+        return self._action(user_id, conversation_id, remove=False)
 
     def take_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
         """Remove and return the action waiting in this conversation, if any."""
+        return self._action(user_id, conversation_id, remove=True)
+
+    def _action(self, user_id: int, conversation_id: int, *, remove: bool) -> PendingAction | None:
         with translate_errors(self._where), self.engine.begin() as conn:
             row = conn.execute(
                 select(pending_actions).where(
@@ -304,5 +298,6 @@ class Journal:
             ).first()
             if row is None:
                 return None
-            conn.execute(delete(pending_actions).where(pending_actions.c.id == row.id))
+            if remove:
+                conn.execute(delete(pending_actions).where(pending_actions.c.id == row.id))
         return PendingAction(row.id, row.kind, dict(row.payload), aware(row.created_at))
