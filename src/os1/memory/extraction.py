@@ -265,15 +265,20 @@ def _stem(word: str) -> str:
     return word.lower().removesuffix("'s")[:4]
 
 
-def grounded(content: str, user_text: str) -> bool:
+def grounded(content: str, user_text: str, known: Sequence[str] = ()) -> bool:
     """Whether a record says only what the person said, not what the model imagined.
 
-    Every name and at least three in four of the other content words must come
-    from the person's message (compared by their first four letters, so
-    "practises" grounds "practices"), and a claim about their work needs them to have
-    spoken of work. A small model otherwise copies known facts or invents a job.
+    Every name must come from the person's message or from the known facts the
+    model was shown ("Porto instead of Lisbon"), and at least three in four of
+    all content words from either (compared by their first four letters, so
+    "practises" grounds "practices"), other words only from the message; a claim
+    about their work needs them to have spoken of work. A small model otherwise
+    copies known facts onto other people or invents a job.
     """
     said = {_stem(w) for w in _CONTENT_WORD.findall(user_text)}
+    named = said | {
+        _stem(w) for line in known for w in _CONTENT_WORD.findall(line) if w[0].isupper()
+    }
     words = [
         w
         for w in _CONTENT_WORD.findall(content)
@@ -281,10 +286,10 @@ def grounded(content: str, user_text: str) -> bool:
     ]
     if not words:
         return False
-    names = [w for w in words[1:] if w[0].isupper()]
-    if any(_stem(n) not in said for n in names):
+    names = {w for w in words[1:] if w[0].isupper()}
+    if any(_stem(n) not in named for n in names):
         return False
-    if sum(_stem(w) in said for w in words) < 0.75 * len(words):
+    if sum(_stem(w) in (named if w in names else said) for w in words) < 0.75 * len(words):
         return False
     return not (_WORK_CLAIM.search(content) and not _WORK_WORDS.search(user_text))
 
@@ -309,7 +314,11 @@ def episode(user_text: str, turn_id: int | None) -> NewMemory | None:
 
 
 def parse_items(
-    data: Any, said_on: date, turn_id: int | None, user_text: str = ""
+    data: Any,
+    said_on: date,
+    turn_id: int | None,
+    user_text: str = "",
+    known: Sequence[str] = (),
 ) -> list[NewMemory]:
     """Check and clean the model's records; anything malformed is dropped, never stored.
 
@@ -337,7 +346,7 @@ def parse_items(
             importance = min(5, max(1, int(item.get("importance", 3))))
         except (TypeError, ValueError):
             importance = 3
-        if user_text and not grounded(content, user_text):
+        if user_text and not grounded(content, user_text, known):
             continue
         when = str(item.get("when", "") or "").strip()
         if when and user_text and when.lower() not in user_text.lower():

@@ -203,7 +203,7 @@ class Memory:
                 if r.record.kind != "episode"
             ][:3]
             data = await self._ask_json(SYSTEM, exchange_prompt(user_text, related), SCHEMA)
-            candidates += parse_items(data, said_at.date(), turn_id, user_text)
+            candidates += parse_items(data, said_at.date(), turn_id, user_text, related)
         words = episode(user_text, turn_id)
         vectors = await self.embedder.embed(
             [c.content for c in candidates] + ([words.content] if words else [])
