@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages os1 needs outside Python: handwriting fonts for letters,
-# fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols), and
-# poppler-utils to turn letters into PNG pages. Installs only what is missing; safe to
-# run again, and quick when everything is present.
+# fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols),
+# poppler-utils to turn letters into PNG pages, and PortAudio for microphone and speaker.
+# Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +14,7 @@ PACKAGES=(
   fonts-wqy-microhei
   fonts-symbola
   poppler-utils
+  libportaudio2
 )
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then

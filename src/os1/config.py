@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     memory_budget_tokens: int = Field(
         300, ge=0, description="Most prompt tokens spent on remembered facts per turn."
     )
+    voice: str = Field(
+        "en_US-joe-medium", description="Piper voice: a name from `os1 voices list` or a path."
+    )
+    speech_rate: float = Field(1.0, ge=0.5, le=2.0, description="How fast os1 speaks (1 = normal).")
+    input_device: str = Field("", description="Microphone for `os1 talk` (empty: the default).")
+    output_device: str = Field("", description="Speaker for `os1 talk` (empty: the default).")
     interview: bool = Field(
         True, description="On first start, ask a few questions and let os1 choose its name."
     )

@@ -14,6 +14,7 @@ from os1.cli.letters import letters_app
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
+from os1.cli.voice import speak, talk, transcribe, voices_app
 
 app = typer.Typer(
     name="os1",
@@ -26,6 +27,10 @@ app.command()(chat)
 app.command()(say)
 app.command()(history)
 app.command()(reflect)
+app.command()(talk)
+app.command()(transcribe)
+app.command()(speak)
+app.add_typer(voices_app, name="voices")
 app.command()(setup)
 app.command()(journal)
 app.add_typer(persona_app, name="persona")

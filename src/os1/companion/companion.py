@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 from os1.clock import Clock
@@ -126,11 +126,16 @@ class Companion:
         conversation_id: int | None = None,
         *,
         stop: asyncio.Event | None = None,
+        spoken: Callable[[], str] | None = None,
+        heard: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Answer ``text``, streaming events; the turn is stored before ``TurnCommitted``.
 
         Setting ``stop`` (the person interrupted) ends the reply at once and
-        commits it as interrupted with what was said so far.
+        commits it as interrupted with what was said so far: by default what was
+        generated, or what ``spoken()`` says was actually heard (voice). With
+        ``heard``, a finished reply is committed only once ``heard()`` returns
+        (voice: when it has been played), so a late interruption still counts.
         """
         try:
             prepared = prepare_input(
@@ -198,11 +203,18 @@ class Companion:
                 piece = await _next_or_stop(stream, stop)
                 if piece is None:
                     interrupted = stop is not None and stop.is_set()
+                    if interrupted and spoken is not None:
+                        pieces = [spoken()]
                     break
                 if first_token_ms is None:
                     first_token_ms = (time.perf_counter() - started) * 1000
                 pieces.append(piece)
                 yield TokenDelta(text=piece)
+            if heard is not None and not interrupted:
+                await heard()
+                if stop is not None and stop.is_set():
+                    interrupted = True
+                    pieces = [spoken()] if spoken is not None else pieces
         except Os1Error as exc:
             yield ErrorEvent(message=str(exc))
             return

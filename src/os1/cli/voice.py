@@ -1,0 +1,182 @@
+"""``os1 talk``, ``os1 transcribe``, ``os1 speak`` and ``os1 voices``: the voice front door."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from os1.cli.runtime import err, friendly_errors, open_companion, out, run
+from os1.config import load_settings, resolve_paths, save_setting
+from os1.errors import InputError, ModelError
+from os1.voice.audio import Samples, read_wav, write_wav
+from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
+from os1.voice.speaker import Speaker, microphone_frames
+from os1.voice.stt import WhisperSTT
+from os1.voice.tts import PiperTTS, default_voice
+from os1.voice.vad import SileroVAD
+
+voices_app = typer.Typer(help="Choose the voice os1 speaks with.", no_args_is_help=True)
+
+
+def voice_files() -> dict[str, Path]:
+    """Installed voices by name: the packaged one and any added to the voices folder."""
+    found: dict[str, Path] = {}
+    with friendly_errors():
+        packaged = default_voice()
+        found[packaged.stem] = packaged
+    folder = resolve_paths().data_dir / "voices"
+    for path in sorted(folder.glob("*.onnx")) if folder.is_dir() else []:
+        found[path.stem] = path
+    return found
+
+
+def chosen_voice(name: str) -> Path:
+    """The voice file a setting names (a name from the list, or a path)."""
+    voices = voice_files()
+    if name in voices:
+        return voices[name]
+    path = Path(name).expanduser()
+    if path.suffix == ".onnx" and path.is_file():
+        return path
+    raise ModelError(
+        f"There is no voice {name!r}.",
+        f"Choose one of: {', '.join(voices)}, or give the path of a Piper .onnx voice.",
+    )
+
+
+@voices_app.command("list")
+def voices_list() -> None:
+    """The voices installed, the one in use marked."""
+    current = load_settings().voice
+    for name, path in voice_files().items():
+        mark = "*" if name == current or str(path) == current else " "
+        out.print(f"{mark} {escape(name)}  [dim]{escape(str(path))}[/]")
+
+
+@voices_app.command("use")
+def voices_use(
+    voice: Annotated[str, typer.Argument(help="A name from `os1 voices list`, or a .onnx path.")],
+    rate: Annotated[float | None, typer.Option(help="Speaking rate, 0.5 to 2.")] = None,
+) -> None:
+    """Speak with this voice from now on."""
+    with friendly_errors():
+        path = chosen_voice(voice)
+        PiperTTS(path)  # refuse a voice file that does not load
+        save_setting("voice", voice if voice in voice_files() else str(path))
+        if rate is not None:
+            if not 0.5 <= rate <= 2.0:
+                raise InputError("The rate must be between 0.5 and 2.")
+            save_setting("speech_rate", str(rate))
+    out.print(f"os1 now speaks as {escape(path.stem)}.")
+
+
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="A sound file (WAV and others).")],
+) -> None:
+    """Print what is said in a recording."""
+    with friendly_errors():
+        clip = read_wav(file)
+        text = WhisperSTT(threads=2).transcribe(clip.samples)
+    out.print(text if text else "[dim](no speech heard)[/]")
+
+
+def speak(
+    text: Annotated[str, typer.Argument(help="What to say.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The WAV file to write.")],
+) -> None:
+    """Say ``text`` in os1's voice, into a WAV file."""
+    settings = load_settings()
+    with friendly_errors():
+        if not text.strip():
+            raise InputError("Nothing to say.", 'Give the text, as in `os1 speak "hello"`.')
+        clip = PiperTTS(chosen_voice(settings.voice), settings.speech_rate).synthesize(text)
+        write_wav(output, clip)
+    out.print(str(output))
+
+
+def _show(kind: str, text: str, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps({"type": f"voice_{kind}", "text": text}) + "\n")
+        sys.stdout.flush()
+    elif kind == "transcript":
+        out.print(f"[bold cyan]you[/] > {escape(text)}")
+    elif kind == "partial":
+        err.print(f"[dim]… {escape(text)}[/]")
+    elif kind == "speaking":
+        out.print(f"[bold magenta]os1[/] > {escape(text)}")
+    elif kind == "interrupted":
+        err.print("[dim](interrupted)[/]")
+    elif kind == "nothing":
+        err.print("[dim](heard nothing I could make out)[/]")
+
+
+def talk(
+    input_file: Annotated[
+        Path | None,
+        typer.Option("--input", help="Listen to this recording instead of the microphone."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the spoken replies to this WAV file.")
+    ] = None,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Feed --input as fast as possible, not in real time.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Talk with os1 out loud: it listens, answers as it thinks, and stops when you cut in."""
+    settings = load_settings()
+    with friendly_errors():
+        clip = read_wav(input_file) if input_file is not None else None
+        tts = PiperTTS(chosen_voice(settings.voice), settings.speech_rate)
+        stt = WhisperSTT(threads=1)
+        companion = open_companion()
+    loop = asyncio.new_event_loop()
+    sink: Timeline | Speaker
+    try:
+        sink = Timeline() if clip is not None else Speaker(settings.output_device)
+        pipeline = VoicePipeline(
+            companion, stt, tts, SileroVAD(), sink, on_text=lambda k, t: _show(k, t, as_json)
+        )
+        frames: AsyncIterator[Samples]
+        if clip is not None:
+            frames = file_frames(clip, realtime=not fast, until=sink.busy)
+        else:
+            frames = microphone_frames(settings.input_device)
+            err.print("[dim]Listening. Speak any time; Ctrl-C leaves.[/]")
+        started = time.perf_counter()
+        with friendly_errors():
+            run(loop, companion.warm_up())
+            run(loop, pipeline.run(frames))
+    except KeyboardInterrupt:
+        err.print()
+    finally:
+        loop.run_until_complete(companion.aclose())
+        loop.close()
+    if isinstance(sink, Timeline) and output is not None:
+        write_wav(output, sink.audio())
+    for turn in pipeline.turns:
+        if as_json:
+            sys.stdout.write(
+                json.dumps(
+                    {
+                        "type": "voice_turn",
+                        "transcript": turn.transcript,
+                        "reply": turn.reply,
+                        "interrupted": turn.interrupted,
+                        "timings": turn.timings,
+                    }
+                )
+                + "\n"
+            )
+    if not pipeline.turns and clip is not None:
+        err.print(f"[yellow]No speech heard in {clip.seconds:.1f} s of audio.[/]")
+    elif not as_json:
+        err.print(f"[dim]{len(pipeline.turns)} turns in {time.perf_counter() - started:.1f} s[/]")

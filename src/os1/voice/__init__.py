@@ -1,0 +1,1 @@
+"""Voice: offline streaming speech in and out, with barge-in; a front door on the companion."""

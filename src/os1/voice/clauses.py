@@ -1,0 +1,50 @@
+"""Cutting a streaming reply into speakable pieces, so speech starts before the reply ends.
+
+The first piece is cut as early as a clause allows (a comma after a few words),
+because it decides when the person hears anything; later pieces wait for a
+sentence end, which sounds more natural.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
+_CLAUSE_END = re.compile(r"(?:[,;:]|\s[\u2013\u2014-])\s")
+FIRST_MIN_WORDS = 4
+
+
+class Clauses:
+    """Feed token text; take back the pieces ready to be spoken."""
+
+    def __init__(self) -> None:
+        self._buffer = ""
+        self._spoken_any = False
+
+    def feed(self, text: str) -> list[str]:
+        """Pieces completed by ``text``."""
+        self._buffer += text
+        pieces: list[str] = []
+        while True:
+            cut = self._cut()
+            if cut is None:
+                return pieces
+            piece, self._buffer = self._buffer[:cut].strip(), self._buffer[cut:]
+            if piece:
+                pieces.append(piece)
+                self._spoken_any = True
+
+    def _cut(self) -> int | None:
+        end = _SENTENCE_END.search(self._buffer)
+        if end:
+            return end.end()
+        if not self._spoken_any:
+            for clause in _CLAUSE_END.finditer(self._buffer):
+                if len(self._buffer[: clause.start()].split()) >= FIRST_MIN_WORDS:
+                    return clause.end()
+        return None
+
+    def flush(self) -> list[str]:
+        """Whatever is left when the reply ends."""
+        rest, self._buffer = self._buffer.strip(), ""
+        return [rest] if rest else []

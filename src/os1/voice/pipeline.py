@@ -1,0 +1,330 @@
+"""The voice pipeline: audio in → VAD → STT → companion turn → clauses → TTS → audio out.
+
+Audio arrives in 32 ms frames (from a microphone, or a file fed at real-time
+speed or as fast as possible). While the person speaks, the utterance is
+transcribed every second in the background, so that text is on screen as
+they talk; when the VAD hears the end of speech the final transcript starts
+the companion's turn at once, and the reply is spoken clause by clause while
+the rest is still being generated. Speaking over os1 (barge-in) stops
+playback and generation at once; the turn is committed as interrupted with
+only the words that were actually played.
+
+Every stage is timed relative to the end of the person's speech (the last
+voiced frame), and each turn's figures come back in ``VoiceTurn.timings``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from os1.companion import Companion
+from os1.events import TokenDelta, TurnCommitted
+from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
+from os1.voice.clauses import Clauses
+from os1.voice.vad import FRAME, SileroVAD, Turns
+
+PARTIAL_EVERY_S = 1.0
+PRE_ROLL_FRAMES = 8
+
+
+class Transcriber(Protocol):
+    """Speech to text (``WhisperSTT``, or a fake in tests)."""
+
+    def transcribe(self, samples: Samples) -> str:
+        """The words in 16 kHz mono ``samples``."""
+        ...
+
+
+class Synthesizer(Protocol):
+    """Text to speech (``PiperTTS``, or a fake in tests)."""
+
+    def synthesize(self, text: str) -> Clip:
+        """Speech for ``text``."""
+        ...
+
+
+class Sink(Protocol):
+    """Where reply audio goes: a speaker, or a file's timeline."""
+
+    def play(self, clip: Clip, text: str) -> None:
+        """Queue ``clip`` (saying ``text``) after what is already playing."""
+        ...
+
+    def stop(self) -> None:
+        """Stop at once, dropping what is queued (barge-in)."""
+        ...
+
+    def heard(self) -> str:
+        """The text of the clips played so far in this reply, even partly."""
+        ...
+
+    def busy(self) -> bool:
+        """Whether audio is still playing."""
+        ...
+
+    def new_reply(self) -> None:
+        """Start counting what is heard of a new reply."""
+        ...
+
+
+@dataclass
+class VoiceTurn:
+    """One spoken exchange."""
+
+    transcript: str
+    reply: str = ""
+    interrupted: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Listener:
+    """Frames in, utterances out: the VAD with a little audio kept from before speech began."""
+
+    def __init__(self, vad: SileroVAD) -> None:
+        self.vad = vad
+        self.turns = Turns()
+        self._before: list[Samples] = []
+        self.utterance: list[Samples] = []
+        self.last_voiced_at = 0.0
+
+    def feed(self, frame: Samples, now: float) -> str | None:
+        """'start' or 'end' of an utterance, or None; keeps the utterance's audio."""
+        probability = self.vad.probability(frame)
+        if probability >= self.turns.end_threshold:
+            self.last_voiced_at = now
+        change = self.turns.feed(probability)
+        if self.turns.speaking or change == "end":
+            if change == "start":
+                self.utterance = [*self._before]
+            self.utterance.append(frame)
+        else:
+            self._before = [*self._before[-(PRE_ROLL_FRAMES - 1) :], frame]
+        return change
+
+    def audio(self) -> Samples:
+        """The current utterance so far."""
+        return np.concatenate(self.utterance) if self.utterance else np.zeros(0, np.float32)
+
+
+class VoicePipeline:
+    """Runs spoken turns on a companion until the audio source ends."""
+
+    def __init__(
+        self,
+        companion: Companion,
+        stt: Transcriber,
+        tts: Synthesizer,
+        vad: SileroVAD,
+        sink: Sink,
+        *,
+        on_text: Callable[[str, str], None] = lambda kind, text: None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.companion = companion
+        self.stt = stt
+        self.tts = tts
+        self.listener = Listener(vad)
+        self.sink = sink
+        self.on_text = on_text
+        self.clock = clock
+        self.turns: list[VoiceTurn] = []
+        self._reply: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._partial: asyncio.Task[None] | None = None
+        self._partial_at = 0.0
+
+    async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
+        """Listen and answer until ``frames`` ends, then finish the reply in progress."""
+        async for frame in frames:
+            now = self.clock()
+            change = self.listener.feed(frame, now)
+            if change == "start":
+                self.on_text("listening", "")
+                if (self._reply is not None and not self._reply.done()) or self.sink.busy():
+                    self._barge_in()
+                self._partial_at = now
+            elif change == "end":
+                await self._utterance_ended(conversation)
+            elif self.listener.turns.speaking and now - self._partial_at >= PARTIAL_EVERY_S:
+                self._partial_at = now
+                self._transcribe_partial()
+        if self.listener.turns.speaking:
+            await self._utterance_ended(conversation)
+        if self._reply is not None:
+            await self._reply
+
+    def _barge_in(self) -> None:
+        self._stop.set()
+        self.sink.stop()
+        self.on_text("interrupted", "")
+
+    def _transcribe_partial(self) -> None:
+        if self._partial is not None and not self._partial.done():
+            return  # never queue recognitions behind each other on 2 cores
+        audio = self.listener.audio()
+
+        async def partial() -> None:
+            text = await asyncio.to_thread(self.stt.transcribe, audio)
+            if text and self.listener.turns.speaking:
+                self.on_text("partial", text)
+
+        self._partial = asyncio.ensure_future(partial())
+
+    async def _utterance_ended(self, conversation: int | None) -> None:
+        ended = self.listener.last_voiced_at
+        audio = self.listener.audio()
+        self.listener.utterance = []
+        if self._partial is not None:
+            self._partial.cancel()
+        if self._reply is not None and not self._reply.done():
+            await self._reply  # the interrupted reply commits before the next turn starts
+        transcript = await asyncio.to_thread(self.stt.transcribe, audio)
+        heard_at = self.clock()
+        if not transcript:
+            self.on_text("nothing", "")
+            return
+        self.on_text("transcript", transcript)
+        turn = VoiceTurn(transcript)
+        turn.timings = {
+            "speech_s": round(len(audio) / SAMPLE_RATE, 3),
+            "transcript_ms": round((heard_at - ended) * 1000, 1),
+        }
+        self.turns.append(turn)
+        self._stop = asyncio.Event()
+        self._reply = asyncio.ensure_future(self._answer(turn, ended, conversation))
+
+    async def _answer(self, turn: VoiceTurn, ended: float, conversation: int | None) -> None:
+        clauses = Clauses()
+        speech: asyncio.Queue[str | None] = asyncio.Queue()
+        self.sink.new_reply()
+        speaker = asyncio.ensure_future(self._speak(speech, turn, ended))
+        stop = self._stop
+
+        async def heard() -> None:
+            """The reply is done when all of it has been played, or the person cut in."""
+            for piece in clauses.flush():
+                speech.put_nowait(piece)
+            speech.put_nowait(None)
+            await speaker
+            while self.sink.busy() and not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=0.02)
+
+        try:
+            async for event in self.companion.turn(
+                turn.transcript, conversation, stop=stop, spoken=self.sink.heard, heard=heard
+            ):
+                if isinstance(event, TokenDelta):
+                    turn.timings.setdefault("first_token_ms", self._since(ended))
+                    for piece in clauses.feed(event.text):
+                        speech.put_nowait(piece)
+                elif isinstance(event, TurnCommitted):
+                    turn.interrupted = event.interrupted
+                    turn.reply = event.reply
+        finally:
+            if not speaker.done():
+                speech.put_nowait(None)
+                await speaker
+        turn.timings["reply_done_ms"] = self._since(ended)
+
+    async def _speak(
+        self, speech: asyncio.Queue[str | None], turn: VoiceTurn, ended: float
+    ) -> None:
+        while (piece := await speech.get()) is not None:
+            if self._stop.is_set():
+                continue
+            clip = await asyncio.to_thread(self.tts.synthesize, piece)
+            if self._stop.is_set():
+                continue
+            turn.timings.setdefault("first_audio_ms", self._since(ended))
+            self.sink.play(clip, piece)
+            self.on_text("speaking", piece)
+
+    def _since(self, start: float) -> float:
+        return round((self.clock() - start) * 1000, 1)
+
+
+async def file_frames(
+    clip: Clip, *, realtime: bool, tail_s: float = 1.5, until: Callable[[], bool] | None = None
+) -> AsyncIterator[Samples]:
+    """A clip as 32 ms frames, paced like a microphone (or as fast as possible).
+
+    After the clip, silence keeps coming (``tail_s``, and for as long as
+    ``until()`` is true, e.g. while the reply is still playing), so the end of
+    the last utterance is heard and barge-in detection keeps running.
+    """
+    samples = (
+        clip.samples if clip.rate == SAMPLE_RATE else resample(clip.samples, clip.rate, SAMPLE_RATE)
+    )
+    frame_s = FRAME / SAMPLE_RATE
+    started = time.perf_counter()
+    count = 0
+    silence = np.zeros(FRAME, np.float32)
+    total = len(samples) // FRAME
+    tail = int(tail_s / frame_s)
+    while count < total + tail or (until is not None and until()):
+        frame = samples[count * FRAME : (count + 1) * FRAME] if count < total else silence
+        if realtime:
+            delay = started + count * frame_s - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        else:
+            await asyncio.sleep(0)
+        yield frame
+        count += 1
+
+
+class Timeline:
+    """A sink for files: reply audio laid out in time as a speaker would play it."""
+
+    def __init__(self, rate: int = 22_050, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.rate = rate
+        self.clock = clock
+        self._clips: list[tuple[float, Clip, str]] = []
+        self._ends_at = 0.0
+        self._reply_start = 0
+        self.stopped_at: float | None = None
+
+    def play(self, clip: Clip, text: str) -> None:
+        """Start ``clip`` when the previous one ends (or now, if nothing is playing)."""
+        start = max(self.clock(), self._ends_at)
+        self._clips.append((start, clip, text))
+        self._ends_at = start + clip.seconds
+
+    def stop(self) -> None:
+        """Cut playback now: later clips and the rest of the current one are dropped."""
+        now = self.clock()
+        self.stopped_at = now
+        kept: list[tuple[float, Clip, str]] = []
+        for start, clip, text in self._clips:
+            if start >= now:
+                continue
+            played = min(len(clip.samples), int((now - start) * clip.rate))
+            kept.append((start, Clip(clip.samples[:played], clip.rate), text))
+        self._clips = kept
+        self._ends_at = now
+
+    def heard(self) -> str:
+        """Text of the clips of this reply that started playing."""
+        now = self.clock()
+        return " ".join(t for s, _, t in self._clips[self._reply_start :] if s <= now)
+
+    def busy(self) -> bool:
+        """Whether a clip is still playing."""
+        return self.clock() < self._ends_at
+
+    def new_reply(self) -> None:
+        """Count what is heard from here on."""
+        self._reply_start = len(self._clips)
+
+    def audio(self) -> Clip:
+        """Everything that was played, back to back, at the sink's rate."""
+        parts = [resample(c.samples, c.rate, self.rate) for _, c, _ in self._clips]
+        return Clip(np.concatenate(parts) if parts else np.zeros(0, np.float32), self.rate)

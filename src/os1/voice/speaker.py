@@ -1,0 +1,155 @@
+"""The real microphone and speaker, through PortAudio (sounddevice).
+
+The speaker plays clips from a queue in 20 ms blocks, so ``stop()`` silences
+it within a block (barge-in); the microphone hands 32 ms frames to the
+pipeline. Without PortAudio or a device, the error says so and points to the
+file mode, which needs neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import numpy as np
+
+from os1.errors import ModelError
+from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
+from os1.voice.vad import FRAME
+
+OUTPUT_RATE = 22_050
+BLOCK = 441  # 20 ms at 22.05 kHz
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except OSError as exc:  # PortAudio itself is missing
+        raise ModelError(
+            f"Audio devices are unavailable ({exc}).",
+            "Install PortAudio (scripts/system-deps.sh installs libportaudio2), or use "
+            "`os1 talk --input question.wav --output reply.wav`.",
+        ) from None
+    return sounddevice
+
+
+def _device(name: str) -> str | int | None:
+    if not name:
+        return None
+    return int(name) if name.isdigit() else name
+
+
+def _no_device(what: str, exc: Exception) -> ModelError:
+    return ModelError(
+        f"No {what} could be opened ({exc}).",
+        "Connect one or pick another with input_device / output_device, or use "
+        "`os1 talk --input question.wav --output reply.wav`.",
+    )
+
+
+class Speaker:
+    """Plays reply clips one after another; can be stopped at once."""
+
+    def __init__(self, device: str = "") -> None:
+        sd = _sounddevice()
+        self._lock = threading.Lock()
+        self._queue: list[tuple[Samples, str]] = []
+        self._current: tuple[Samples, str] | None = None
+        self._position = 0
+        self._heard: list[str] = []
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=OUTPUT_RATE,
+                channels=1,
+                dtype="float32",
+                blocksize=BLOCK,
+                device=_device(device),
+                callback=self._fill,
+            )
+            self._stream.start()
+        except Exception as exc:  # PortAudioError, or no such device
+            raise _no_device("speaker", exc) from None
+
+    def _fill(self, out: Any, frames: int, _time: Any, _status: Any) -> None:
+        out[:] = 0
+        written = 0
+        with self._lock:
+            while written < frames:
+                if self._current is None:
+                    if not self._queue:
+                        return
+                    self._current, self._position = self._queue.pop(0), 0
+                    self._heard.append(self._current[1])
+                samples = self._current[0]
+                take = min(frames - written, len(samples) - self._position)
+                out[written : written + take, 0] = samples[self._position : self._position + take]
+                written += take
+                self._position += take
+                if self._position >= len(samples):
+                    self._current = None
+
+    def play(self, clip: Clip, text: str) -> None:
+        """Queue a clip."""
+        with self._lock:
+            self._queue.append((resample(clip.samples, clip.rate, OUTPUT_RATE), text))
+
+    def stop(self) -> None:
+        """Silence now and drop the queue."""
+        with self._lock:
+            self._queue.clear()
+            self._current = None
+
+    def heard(self) -> str:
+        """Text of the clips of this reply that began playing."""
+        with self._lock:
+            return " ".join(self._heard)
+
+    def busy(self) -> bool:
+        """Whether anything is playing or queued."""
+        with self._lock:
+            return self._current is not None or bool(self._queue)
+
+    def new_reply(self) -> None:
+        """Count what is heard from here on."""
+        with self._lock:
+            self._heard = []
+
+
+async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
+    """32 ms frames from the microphone, at 16 kHz mono, until the stream fails."""
+    sd = _sounddevice()
+    loop = asyncio.get_running_loop()
+    frames: asyncio.Queue[Samples | None] = asyncio.Queue()
+
+    def captured(data: Any, _frames: int, _time: Any, status: Any) -> None:
+        loop.call_soon_threadsafe(frames.put_nowait, np.array(data[:, 0], dtype=np.float32))
+
+    try:
+        stream = sd.InputStream(
+            samplerate=SAMPLE_RATE,
+            channels=1,
+            dtype="float32",
+            blocksize=FRAME,
+            device=_device(device),
+            callback=captured,
+            finished_callback=lambda: loop.call_soon_threadsafe(frames.put_nowait, None),
+        )
+        stream.start()
+    except Exception as exc:
+        raise _no_device("microphone", exc) from None
+    try:
+        while True:
+            try:
+                frame = await asyncio.wait_for(frames.get(), timeout=2.0)
+            except TimeoutError:
+                raise ModelError(
+                    "The microphone stopped sending sound (unplugged?).",
+                    "Reconnect it and run `os1 talk` again.",
+                ) from None
+            if frame is None:
+                return
+            yield frame
+    finally:
+        stream.close()

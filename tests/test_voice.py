@@ -1,0 +1,194 @@
+"""Voice: audio files, turn-taking, clause-by-clause speech, barge-in, and the real models."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from tests.conftest import run_os1, write_script
+
+from os1.clock import FixedClock
+from os1.companion import Companion
+from os1.errors import InputError
+from os1.llm import ScriptedLLM
+from os1.store import Journal
+from os1.voice.audio import SAMPLE_RATE, Clip, read_wav
+from os1.voice.clauses import Clauses
+from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+class LoudnessVAD:
+    """A stand-in for Silero in fast tests: loud frames are speech."""
+
+    def probability(self, frame: np.ndarray) -> float:
+        return 0.95 if float(np.sqrt(np.mean(frame**2))) > 0.02 else 0.02
+
+
+class WordsSTT:
+    """Hears the first sentence in quieter speech, the second in louder speech."""
+
+    def __init__(self, *sentences: str) -> None:
+        self.sentences = sentences
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        loud = float(np.abs(samples).max()) if len(samples) else 0.0
+        if loud < 0.1:
+            return ""
+        return self.sentences[0] if loud < 0.45 or len(self.sentences) == 1 else self.sentences[1]
+
+
+class BeepTTS:
+    """Half a second of tone per word, so playback takes a while."""
+
+    def synthesize(self, text: str) -> Clip:
+        seconds = 0.25 * len(text.split())
+        t = np.arange(int(seconds * 16_000)) / 16_000
+        return Clip((0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16_000)
+
+
+def speech(*parts: tuple[str, float]) -> Clip:
+    """'talk' (a tone), 'shout' (a louder one) and 'quiet' segments, in seconds."""
+    chunks = []
+    for kind, seconds in parts:
+        n = int(seconds * SAMPLE_RATE)
+        t = np.arange(n) / SAMPLE_RATE
+        level = {"talk": 0.3, "shout": 0.6}.get(kind, 0.0)
+        chunks.append((level * np.sin(2 * np.pi * 180 * t)).astype(np.float32))
+    return Clip(np.concatenate(chunks), SAMPLE_RATE)
+
+
+def make(home: Path, *replies: str, heard: tuple[str, ...]) -> tuple[VoicePipeline, Timeline]:
+    home.mkdir(parents=True, exist_ok=True)
+    llm = ScriptedLLM(list(replies))
+    companion = Companion(Journal.open("", home / "os1.db"), llm, FixedClock(NOW))
+    sink = Timeline(rate=16_000)
+    vad = LoudnessVAD()
+    pipeline = VoicePipeline(companion, WordsSTT(*heard), BeepTTS(), vad, sink)  # type: ignore[arg-type]
+    return pipeline, sink
+
+
+def test_clauses_start_speech_early_then_speak_in_sentences() -> None:
+    clauses = Clauses()
+    got: list[str] = []
+    text = "Paris, of course, is the capital, and it is lovely, truly. And the boat too! Bye"
+    for token in text.split(" "):
+        got += clauses.feed(token + " ")
+    got += clauses.flush()
+    assert got == [
+        "Paris, of course, is the capital,",
+        "and it is lovely, truly.",
+        "And the boat too!",
+        "Bye",
+    ]
+
+
+async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) -> None:
+    pipeline, sink = make(
+        home, "Paris, of course, is the capital. It is lovely.", heard=("What is the capital?",)
+    )
+    clip = speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
+    await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
+    [turn] = pipeline.turns
+    assert turn.transcript == "What is the capital?"
+    assert turn.reply == "Paris, of course, is the capital. It is lovely."
+    assert not turn.interrupted
+    for stage in ("transcript_ms", "first_token_ms", "first_audio_ms", "reply_done_ms"):
+        assert stage in turn.timings
+    assert turn.timings["first_audio_ms"] <= turn.timings["reply_done_ms"]
+    assert sink.audio().seconds > 2.0
+    turns = pipeline.companion.journal.turns(await pipeline.companion.user_id(), 1)
+    assert [(t.user_text, t.interrupted) for t in turns] == [("What is the capital?", False)]
+    await pipeline.companion.aclose()
+
+
+async def test_speaking_over_os1_stops_playback_at_once_and_keeps_only_what_was_heard(
+    home: Path,
+) -> None:
+    long_reply = "One two three four five six seven eight. Nine ten eleven twelve thirteen."
+    pipeline, sink = make(home, long_reply, "Sure.", heard=("Tell me a long story.", "Stop, stop."))
+    onset = 1.0 + 0.4 + 1.2  # the second utterance starts here, while os1 speaks
+    clip = speech(("talk", 1.0), ("quiet", 0.4 + 1.2), ("shout", 0.8), ("quiet", 0.6))
+    started = time.perf_counter()
+    await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
+    first, second = pipeline.turns
+    assert first.interrupted
+    assert first.reply == "One two three four five six seven eight.", "only what was played"
+    assert second.transcript == "Stop, stop."
+    assert sink.stopped_at is not None
+    lag = sink.stopped_at - (started + onset)
+    assert 0 < lag <= 0.2, f"playback went on {lag * 1000:.0f} ms after speech began"
+    turns = pipeline.companion.journal.turns(await pipeline.companion.user_id(), 1)
+    assert [t.interrupted for t in turns] == [True, False]
+    assert turns[0].reply == "One two three four five six seven eight."
+    await pipeline.companion.aclose()
+
+
+@pytest.mark.parametrize(
+    ("subtype", "channels", "rate"),
+    [("PCM_16", 1, 16_000), ("PCM_U8", 2, 8_000), ("FLOAT", 2, 44_100), ("PCM_32", 1, 48_000)],
+)
+def test_any_common_wav_becomes_16k_mono(
+    tmp_path: Path, subtype: str, channels: int, rate: int
+) -> None:
+    t = np.arange(rate) / rate
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t)
+    data = np.stack([tone] * channels, axis=1) if channels > 1 else tone
+    path = tmp_path / "in.wav"
+    soundfile.write(str(path), data, rate, subtype=subtype)
+    clip = read_wav(path)
+    assert clip.rate == SAMPLE_RATE
+    assert abs(clip.seconds - 1.0) < 0.01
+    assert 0.4 < float(np.abs(clip.samples).max()) <= 0.51
+
+
+def test_bad_audio_files_are_named(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt garbage")
+    with pytest.raises(InputError, match="not audio os1 can read"):
+        read_wav(corrupt)
+    empty = tmp_path / "empty.wav"
+    soundfile.write(str(empty), np.zeros(0), 16_000)
+    with pytest.raises(InputError, match="holds no sound"):
+        read_wav(empty)
+    with pytest.raises(InputError, match="no audio file"):
+        read_wav(tmp_path / "missing.wav")
+
+
+# -- through the real speech models -------------------------------------------------
+
+
+def test_speak_transcribe_and_talk_through_real_speech_models(home: Path, tmp_path: Path) -> None:
+    env = {"OS1_MODEL": write_script(tmp_path / "s.json", ["The capital of France is Paris."])}
+    question = tmp_path / "q.wav"
+    spoken = run_os1("speak", "What is the capital of France?", "-o", str(question), env=env)
+    assert spoken.code == 0, spoken.stderr
+    heard = run_os1("transcribe", str(question), env=env)
+    assert "capital of france" in heard.stdout.lower()
+    reply = tmp_path / "r.wav"
+    talked = run_os1(
+        "talk", "--input", str(question), "--output", str(reply), "--fast", "--json", env=env
+    )
+    assert talked.code == 0, talked.stderr
+    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "voice_turn"]
+    assert "capital of france" in turn["transcript"].lower()
+    assert turn["reply"] == "The capital of France is Paris."
+    assert turn["timings"]["first_audio_ms"] > 0
+    back = run_os1("transcribe", str(reply), env=env)
+    assert "the capital of" in back.stdout.lower(), "the reply was spoken into the file"
+    history = json.loads(run_os1("history", "--json", env=env).stdout)["turns"]
+    assert history[0]["reply"] == "The capital of France is Paris."
+    silent = tmp_path / "silence.wav"
+    soundfile.write(str(silent), np.zeros(16_000 * 2), 16_000)
+    nothing = run_os1("talk", "--input", str(silent), "--fast", env=env)
+    assert nothing.code == 0
+    assert "No speech heard" in " ".join(nothing.stderr.split())
+    bad = run_os1("talk", "--input", str(tmp_path / "nope.wav"), env=env)
+    assert bad.code == 1
+    assert "no audio file" in bad.stderr
