@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages os1 needs outside Python: handwriting fonts for letters,
 # fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols),
-# poppler-utils to turn letters into PNG pages, and PortAudio for microphone and speaker.
+# poppler-utils to turn letters into PNG pages, PortAudio for microphone and speaker, and
+# espeak-ng (a second voice for the voice benchmark).
 # Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ PACKAGES=(
   fonts-symbola
   poppler-utils
   libportaudio2
+  espeak-ng
 )
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
