@@ -231,3 +231,24 @@ def test_os1_chooses_a_name_and_answers_to_it_after_a_restart(tmp_path: Path) ->
     assert card["name"] in made.stdout
     asked = run_os1("say", "--json", "What's your name? Just the name.")
     assert card["name"].lower() in str(asked.events()[-1]["reply"]).lower()
+
+
+@pytest.mark.usefixtures("real_model")
+def test_a_spoken_question_gets_a_spoken_answer_from_the_real_models(tmp_path: Path) -> None:
+    question = tmp_path / "q.wav"
+    assert (
+        run_os1(
+            "speak", "My dog is called Biscuit. What is my dog called?", "-o", str(question)
+        ).code
+        == 0
+    )
+    reply = tmp_path / "r.wav"
+    talked = run_os1("talk", "--input", str(question), "--output", str(reply), "--json")
+    assert talked.code == 0, talked.stderr
+    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "voice_turn"]
+    assert "biscuit" in turn["transcript"].lower()
+    assert "biscuit" in turn["reply"].lower()
+    assert turn["timings"]["first_audio_ms"] < turn["timings"]["reply_done_ms"] + 1
+    history = json.loads(run_os1("history", "--json").stdout)["turns"]
+    assert history[-1]["user_text"] == turn["transcript"]
+    assert reply.stat().st_size > 10_000
