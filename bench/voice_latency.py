@@ -132,7 +132,7 @@ async def main() -> None:
     clips = recordings(root, args.questions)
     print(f"{len(clips)} recordings, {sum(c.seconds for _, _, c in clips):.0f} s of speech")
     companion = build(load_settings())
-    stt, tts = WhisperSTT(threads=1), PiperTTS()
+    stt, tts = WhisperSTT(threads=2), PiperTTS()
     await companion.warm_up()
     conversation = await companion.new_conversation()
     v2v: list[float] = []

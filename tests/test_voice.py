@@ -77,16 +77,19 @@ def make(home: Path, *replies: str, heard: tuple[str, ...]) -> tuple[VoicePipeli
 def test_clauses_start_speech_early_then_speak_in_sentences() -> None:
     clauses = Clauses()
     got: list[str] = []
-    text = "Paris, of course, is the capital, and it is lovely, truly. And the boat too! Bye"
+    text = "Well, Paris, of course, is the capital, and it is lovely. And the boat too! Bye"
     for token in text.split(" "):
         got += clauses.feed(token + " ")
     got += clauses.flush()
     assert got == [
-        "Paris, of course, is the capital,",
-        "and it is lovely, truly.",
+        "Well, Paris, of course,",
+        "is the capital, and it is lovely.",
         "And the boat too!",
         "Bye",
     ]
+    unpunctuated = Clauses()
+    first = unpunctuated.feed("so I was thinking that we could maybe go ")
+    assert first == ["so I was thinking that we could"], "no comma: a handful of words"
 
 
 async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) -> None:

@@ -136,7 +136,7 @@ def talk(
     with friendly_errors():
         clip = read_wav(input_file) if input_file is not None else None
         tts = PiperTTS(chosen_voice(settings.voice), settings.speech_rate)
-        stt = WhisperSTT(threads=1)
+        stt = WhisperSTT(threads=2)
         companion = open_companion()
     loop = asyncio.new_event_loop()
     sink: Timeline | Speaker

@@ -1,8 +1,9 @@
 """Cutting a streaming reply into speakable pieces, so speech starts before the reply ends.
 
-The first piece is cut as early as a clause allows (a comma after a few words),
-because it decides when the person hears anything; later pieces wait for a
-sentence end, which sounds more natural.
+The first piece is cut as early as a clause allows (a comma after a few words,
+or a handful of words if no punctuation comes), because it decides when the
+person hears anything; later pieces wait for a sentence end, which sounds
+more natural.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
 _CLAUSE_END = re.compile(r"(?:[,;:]|\s[\u2013\u2014-])\s")
-FIRST_MIN_WORDS = 4
+FIRST_MIN_WORDS = 3
+FIRST_MAX_WORDS = 7
+"""With no punctuation yet, the first piece is cut at a word after this many words."""
 
 
 class Clauses:
@@ -42,6 +45,9 @@ class Clauses:
             for clause in _CLAUSE_END.finditer(self._buffer):
                 if len(self._buffer[: clause.start()].split()) >= FIRST_MIN_WORDS:
                     return clause.end()
+            words = list(re.finditer(r"\S+\s", self._buffer))
+            if len(words) > FIRST_MAX_WORDS:
+                return words[FIRST_MAX_WORDS - 1].end()
         return None
 
     def flush(self) -> list[str]:

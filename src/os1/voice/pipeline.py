@@ -31,6 +31,8 @@ from os1.voice.clauses import Clauses
 from os1.voice.vad import FRAME, SileroVAD, Turns
 
 PARTIAL_EVERY_S = 1.0
+EARLY_FINAL_MS = 160
+"""After this much silence the final transcription starts, before the VAD calls the end."""
 PRE_ROLL_FRAMES = 8
 
 
@@ -139,6 +141,7 @@ class VoicePipeline:
         self._stop = asyncio.Event()
         self._partial: asyncio.Task[None] | None = None
         self._partial_at = 0.0
+        self._early: tuple[float, asyncio.Future[str]] | None = None
 
     async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
         """Listen and answer until ``frames`` ends, then finish the reply in progress."""
@@ -152,13 +155,27 @@ class VoicePipeline:
                 self._partial_at = now
             elif change == "end":
                 await self._utterance_ended(conversation)
-            elif self.listener.turns.speaking and now - self._partial_at >= PARTIAL_EVERY_S:
-                self._partial_at = now
-                self._transcribe_partial()
+            elif self.listener.turns.speaking:
+                self._look_ahead(now)
         if self.listener.turns.speaking:
             await self._utterance_ended(conversation)
         if self._reply is not None:
             await self._reply
+
+    def _look_ahead(self, now: float) -> None:
+        """While speech goes on, partial transcripts; at the first pause, the final one early."""
+        quiet = self.listener.turns.quiet_ms
+        if quiet == 0:
+            self._early = None  # speaking again: an early final no longer covers everything
+            if now - self._partial_at >= PARTIAL_EVERY_S:
+                self._partial_at = now
+                self._transcribe_partial()
+        elif quiet >= EARLY_FINAL_MS and self._early is None:
+            audio = self.listener.audio()
+            self._early = (
+                now,
+                asyncio.ensure_future(asyncio.to_thread(self.stt.transcribe, audio)),
+            )
 
     def _barge_in(self) -> None:
         self._stop.set()
@@ -183,9 +200,13 @@ class VoicePipeline:
         self.listener.utterance = []
         if self._partial is not None:
             self._partial.cancel()
+        early, self._early = self._early, None
         if self._reply is not None and not self._reply.done():
             await self._reply  # the interrupted reply commits before the next turn starts
-        transcript = await asyncio.to_thread(self.stt.transcribe, audio)
+        if early is not None and early[0] >= ended:  # nothing was said after it started
+            transcript = await early[1]
+        else:
+            transcript = await asyncio.to_thread(self.stt.transcribe, audio)
         heard_at = self.clock()
         if not transcript:
             self.on_text("nothing", "")

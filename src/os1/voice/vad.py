@@ -67,6 +67,11 @@ class Turns:
     _quiet: int = 0
     _voiced: int = 0
 
+    @property
+    def quiet_ms(self) -> int:
+        """How long the person has been silent mid-utterance (0 while they speak)."""
+        return self._quiet * FRAME * 1000 // SAMPLE_RATE if self.speaking else 0
+
     def feed(self, probability: float) -> str | None:
         """'start' or 'end' when the person starts or stops speaking, else None."""
         frame_ms = FRAME * 1000 // SAMPLE_RATE
