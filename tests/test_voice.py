@@ -187,11 +187,14 @@ def test_speak_transcribe_and_talk_through_real_speech_models(home: Path, tmp_pa
     assert "the capital of" in back.stdout.lower(), "the reply was spoken into the file"
     history = json.loads(run_os1("history", "--json", env=env).stdout)["turns"]
     assert history[0]["reply"] == "The capital of France is Paris."
-    silent = tmp_path / "silence.wav"
-    soundfile.write(str(silent), np.zeros(16_000 * 2), 16_000)
-    nothing = run_os1("talk", "--input", str(silent), "--fast", env=env)
-    assert nothing.code == 0
-    assert "No speech heard" in " ".join(nothing.stderr.split())
+    noise = np.random.default_rng(1).standard_normal(16_000 * 3) * 0.3
+    square = np.clip(3 * np.sin(2 * np.pi * 200 * np.arange(16_000 * 2) / 16_000), -1, 1)
+    for name, samples in [("silence", np.zeros(16_000 * 2)), ("noise", noise), ("clipped", square)]:
+        path = tmp_path / f"{name}.wav"
+        soundfile.write(str(path), samples.astype(np.float32), 16_000)
+        nothing = run_os1("talk", "--input", str(path), "--fast", env=env)
+        assert nothing.code == 0, name
+        assert "No speech heard" in " ".join(nothing.stderr.split()), name
     bad = run_os1("talk", "--input", str(tmp_path / "nope.wav"), env=env)
     assert bad.code == 1
     assert "no audio file" in bad.stderr
