@@ -428,6 +428,38 @@ class Companion:
         if load is not None:
             await load()
 
+    async def prewarm(self, conversation_id: int | None = None) -> None:
+        """Read the conversation so far into the model's cache before the person's next turn.
+
+        The model then only has to read the new message when it comes: the last
+        reply and the turn's opening are already in its cache.
+        """
+        user_id = await self.user_id()
+        conversation = await self.resolve_conversation(conversation_id)
+        history = await asyncio.to_thread(
+            self.journal.turns, user_id, conversation, self._history_turns
+        )
+        card = await self.identity.current(user_id) if self.identity else None
+        now = self.clock.now()
+        messages = build_messages(
+            now,
+            history,
+            "",
+            context_tokens=self._context_tokens,
+            reply_tokens=self._max_reply_tokens,
+            persona=system_text(card, now) if card else None,
+        )
+        options = GenerationOptions(
+            max_tokens=1, temperature=0.0, session=f"conversation-{conversation}"
+        )
+        stream = self.llm.stream(messages, options)
+        try:
+            async for _ in stream:
+                break
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()  # type: ignore[attr-defined]
+
     async def idle(self) -> None:
         """Work for quiet moments: remember the last exchange; now and then reflect and grow.
 

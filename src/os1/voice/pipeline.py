@@ -25,6 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from os1.companion import Companion
+from os1.errors import Os1Error
 from os1.events import TokenDelta, TurnCommitted
 from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
 from os1.voice.clauses import Clauses
@@ -254,6 +255,9 @@ class VoicePipeline:
                 speech.put_nowait(None)
                 await speaker
         turn.timings["reply_done_ms"] = self._since(ended)
+        if not stop.is_set():
+            with contextlib.suppress(Os1Error):
+                await self.companion.prewarm(conversation)
 
     async def _speak(
         self, speech: asyncio.Queue[str | None], turn: VoiceTurn, ended: float
