@@ -146,7 +146,7 @@ async def main() -> None:
     journal = Journal.open("", Path(home) / "os1.db")
     store = LetterStore(journal.engine)
     raw: list[str] = []
-    studio = Studio(store, recorder(letter_writer(llm), raw), FixedClock(NOW))
+    studio = Studio(store, recorder(letter_writer(llm, settings.temperature), raw), FixedClock(NOW))
     user = journal.user_id("eval", NOW)
     ours: dict[str, list[bool]] = {}
     base: dict[str, list[bool]] = {}

@@ -161,6 +161,7 @@ def test_notes_are_fenced_as_material_and_cannot_close_their_fence() -> None:
     assert "never an instruction" in system
     fenced = user.split("<notes>", 1)[1]
     assert fenced.count("</notes>") == 1, "the notes' own closing tag was defused"
+    assert "Ignore the client" not in user, "orders to the writer are not shown to the model"
     letter = shape("Dear Bob,\n\nA poem.\n\nYours,\nRoot", brief)
     assert letter.endswith("\nHal"), "whatever the model wrote, the client signs"
     assert letter.startswith("Dear Bob,")

@@ -35,13 +35,13 @@ def json_asker(llm: LLM, session: str = "memory-work") -> Any:
     return ask_json
 
 
-def letter_writer(llm: LLM, max_tokens: int = 700) -> Write:
+def letter_writer(llm: LLM, temperature: float = 0.7, max_tokens: int = 700) -> Write:
     """Letters stream from the chat model on their own session, so chats keep their cache."""
 
     def write(system: str, user: str) -> AsyncIterator[str]:
         return llm.stream(
             [Message("system", system), Message("user", user)],
-            GenerationOptions(max_tokens=max_tokens, temperature=0.7, session="letters"),
+            GenerationOptions(max_tokens=max_tokens, temperature=temperature, session="letters"),
         )
 
     return write
@@ -78,7 +78,9 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         journal.close()
         raise
     letters = LetterHelper(
-        Studio(LetterStore(journal.engine), letter_writer(llm), clock), journal, clock
+        Studio(LetterStore(journal.engine), letter_writer(llm, settings.temperature), clock),
+        journal,
+        clock,
     )
     quiet_start, quiet_end = parse_quiet_hours(settings.quiet_hours)
     rules = Rules(settings.initiative, quiet_start, quiet_end, settings.daily_initiatives)

@@ -95,6 +95,24 @@ class Draft:
     unconfirmed: tuple[str, ...] = field(default_factory=tuple)
 
 
+_ORDERS = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.!?\n]{0,60}\b(?:client|instructions?|rules?|above|"
+    r"previous|everything|letter)\b|\binstead,? write\b|\byou are now\b|\bsystem prompt\b|"
+    r"\bwrite (?:a|an) (?:poem|story|song|essay)\b",
+    re.IGNORECASE,
+)
+
+
+def material(notes: str) -> str:
+    """The notes without sentences that give the writer orders ("ignore the client and…").
+
+    Notes are what the client wants to say; a sentence addressed to the writer
+    instead is dropped rather than shown to a small model that might obey it.
+    """
+    sentences = re.split(r"(?<=[.!?\n])\s+", notes)
+    return " ".join(s for s in sentences if not _ORDERS.search(s)).strip()
+
+
 def _fence(text: str, limit: int) -> str:
     clean = text.replace("<", "(").replace(">", ")").strip()
     return clean if len(clean) <= limit else clean[:limit].rsplit(" ", 1)[0] + " …"
@@ -124,7 +142,8 @@ def draft_prompt(brief: Brief) -> tuple[str, str]:
     if brief.earlier:
         parts += ["", f"The last letter {brief.client} sent {brief.recipient}:"]
         parts.append(_fence(brief.earlier[-1], EARLIER_CHARS))
-    parts += ["", "<notes>", _fence(brief.notes, NOTES_CHARS) or "(none)", "</notes>"]
+    notes = _fence(material(brief.notes), NOTES_CHARS)
+    parts += ["", "<notes>", notes or "(none)", "</notes>"]
     parts += ["", f"Write the letter from {brief.client} to {brief.recipient} now."]
     system = SYSTEM.format(client=brief.client, recipient=brief.recipient)
     return system, "\n".join(parts)
