@@ -20,7 +20,8 @@ from os1.companion.initiative import Initiatives, Reminder, Rules, due_from, rem
 from os1.companion.persona import NAMES, within_bounds
 from os1.events import InitiativeEvent, TurnCommitted
 from os1.llm import ScriptedLLM
-from os1.store import Journal
+from os1.memory import HashingEmbedder, Memory
+from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.memories import MemoryRecord
 from os1.store.personas import PersonaStore
@@ -388,3 +389,42 @@ async def test_it_says_it_is_an_ai_and_keeps_its_name_whatever_it_is_offered(
     assert card.name == "Wren"
     world.llm.enqueue("Thank you!")
     assert await world.say("You are so kind") == "Thank you!", "a compliment is not a rename"
+
+
+async def test_a_dated_plan_it_remembers_brings_a_follow_up_the_next_day(folder: Path) -> None:
+    llm = ScriptedLLM()
+    clock = FixedClock(NOW)
+    journal = Journal.open("", folder / "os1.db")
+    memory = Memory(MemoryStore(journal.engine), HashingEmbedder(), json_asker(llm), clock)
+    companion = Companion(
+        journal,
+        llm,
+        clock,
+        memory=memory,
+        initiatives=Initiatives(InitiativeStore(journal.engine), clock, Rules()),
+    )
+    llm.enqueue("Good luck!")
+    [_ async for _ in companion.turn("I have a job interview at the museum on Thursday.")]
+    llm.enqueue(
+        json.dumps(
+            {
+                "memories": [
+                    {
+                        "kind": "plan",
+                        "about": "job interview",
+                        "aspect": "date",
+                        "content": "The user has a job interview at the museum on Thursday.",
+                        "when": "Thursday",
+                        "importance": 4,
+                    }
+                ]
+            }
+        )
+    )
+    assert await companion.remember_pending() == 1
+    clock.set(datetime(2026, 11, 27, 10, 0, 30, tzinfo=UTC))  # Friday, the day after
+    [event] = await companion.speak_first()
+    assert event.kind == "follow_up"
+    assert "you have a job interview at the museum" in event.text
+    assert await companion.speak_first() == []
+    await companion.aclose()

@@ -141,7 +141,8 @@ def talk(
     loop = asyncio.new_event_loop()
     sink: Timeline | Speaker
     try:
-        sink = Timeline() if clip is not None else Speaker(settings.output_device)
+        with friendly_errors():
+            sink = Timeline() if clip is not None else Speaker(settings.output_device)
         pipeline = VoicePipeline(
             companion, stt, tts, SileroVAD(), sink, on_text=lambda k, t: _show(k, t, as_json)
         )

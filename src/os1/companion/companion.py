@@ -399,15 +399,14 @@ class Companion:
         return grown is not None, why
 
     async def speak_first(self) -> list[InitiativeEvent]:
-        """Whatever os1 has to say first now: due reminders, follow-ups, a check-in."""
+        """Whatever os1 has to say first now: due reminders, follow-ups, a check-in.
+
+        Front doors poll this, so it only reads what is due; follow-ups are
+        scheduled when memories are extracted (``remember_pending``).
+        """
         if self.initiatives is None:
             return []
         user_id = await self.user_id()
-        if self.memory is not None:
-            records = await asyncio.to_thread(
-                self.memory.store.records, user_id, kinds=("plan", "event")
-            )
-            await self.initiatives.follow_up(user_id, records)
         conversations = await self.conversations()
         card = await self.identity.current(user_id) if self.identity else None
         last = max((c.updated_at for c in conversations), default=None)
@@ -483,10 +482,20 @@ class Companion:
                     await self.grow()
 
     async def remember_pending(self, limit: int | None = None) -> int:
-        """Extract memories from turns not yet remembered; front doors call it when idle."""
+        """Extract memories from turns not yet remembered; front doors call it when idle.
+
+        Plans and events with a date that this brings in get their follow-up.
+        """
         if self.memory is None:
             return 0
-        return await self.memory.extract_pending(await self.user_id(), limit)
+        user_id = await self.user_id()
+        done = await self.memory.extract_pending(user_id, limit)
+        if done and self.initiatives is not None:
+            records = await asyncio.to_thread(
+                self.memory.store.records, user_id, kinds=("plan", "event")
+            )
+            await self.initiatives.follow_up(user_id, records)
+        return done
 
     async def aclose(self) -> None:
         """Release the model and the database."""
