@@ -55,7 +55,7 @@ QUESTIONS = [
     "How many legs does a spider have?",
     "What is a nice way to start a letter to my sister?",
     "Should I take the train or drive to the coast?",
-    "What is your favourite season and why?",
+    "What is your favorite season and why?",
     "How do you say thank you in Italian?",
     "What can I do when I feel nervous before an interview?",
     "Which planet is the largest in our solar system?",

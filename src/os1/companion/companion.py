@@ -37,7 +37,8 @@ from os1.events import (
     TurnCommitted,
     TurnStarted,
 )
-from os1.llm.base import LLM, GenerationOptions
+from os1.llm.base import LLM, GenerationOptions, Message
+from os1.llm.speculative import Speculation
 from os1.memory import Memory
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
 
@@ -75,6 +76,7 @@ class Companion:
         self.letters = letters
         self.identity = identity
         self.initiatives = initiatives
+        self._early = Speculation(llm)
         self._interview = Interview(identity, journal) if identity and interview else None
         self._user = user
         self._user_id: int | None = None
@@ -157,6 +159,7 @@ class Companion:
             yield ErrorEvent(message=str(exc))
             return
         if handled is not None:
+            await self._early.cancel()
             events, reply = handled
             for event in events:
                 yield event
@@ -169,35 +172,15 @@ class Companion:
             )  # fmt: skip
             return
 
-        history = await asyncio.to_thread(
-            self.journal.turns, user_id, conversation, self._history_turns
-        )
-        remembered = ""
-        if self.memory is not None:
-            try:
-                remembered = (await self.memory.context_for(user_id, prepared.text)).text
-            except Os1Error as exc:
-                yield Notice(message=f"Memory is unavailable for this turn: {exc}")
-        card = await self.identity.current(user_id) if self.identity else None
-        messages = build_messages(
-            started_at,
-            history,
-            prepared.text,
-            context_tokens=self._context_tokens,
-            reply_tokens=self._max_reply_tokens,
-            remembered=remembered,
-            persona=system_text(card, started_at) if card else None,
-            note=self_note(card, prepared.text) if card else "",
-        )
-        options = GenerationOptions(
-            max_tokens=self._max_reply_tokens,
-            temperature=self._temperature,
-            session=f"conversation-{conversation}",
-        )
+        notices: list[str] = []
+        messages = await self._reply_messages(user_id, conversation, prepared.text, notices)
+        for message in notices:
+            yield Notice(message=message)
+        options = self._reply_options(conversation)
         pieces: list[str] = []
         first_token_ms: float | None = None
         interrupted = False
-        stream = self.llm.stream(messages, options)
+        stream = self._early.stream(messages, options)
         try:
             while True:
                 piece = await _next_or_stop(stream, stop)
@@ -291,6 +274,87 @@ class Companion:
             timings=timings,
             at=committed_at,
         )
+
+    async def _reply_messages(
+        self, user_id: int, conversation: int, text: str, notices: list[str] | None = None
+    ) -> list[Message]:
+        """The prompt the model answers ``text`` from: persona, history, memories, message."""
+        now = self.clock.now()
+        history = await asyncio.to_thread(
+            self.journal.turns, user_id, conversation, self._history_turns
+        )
+        remembered = ""
+        if self.memory is not None:
+            try:
+                remembered = (await self.memory.context_for(user_id, text)).text
+            except Os1Error as exc:
+                if notices is not None:
+                    notices.append(f"Memory is unavailable for this turn: {exc}")
+        card = await self.identity.current(user_id) if self.identity else None
+        return build_messages(
+            now,
+            history,
+            text,
+            context_tokens=self._context_tokens,
+            reply_tokens=self._max_reply_tokens,
+            remembered=remembered,
+            persona=system_text(card, now) if card else None,
+            note=self_note(card, text) if card else "",
+        )
+
+    def _reply_options(self, conversation: int) -> GenerationOptions:
+        return GenerationOptions(
+            max_tokens=self._max_reply_tokens,
+            temperature=self._temperature,
+            session=f"conversation-{conversation}",
+        )
+
+    async def anticipate(self, text: str, conversation_id: int, *, final: bool) -> None:
+        """Get ahead of a spoken turn: read the words so far, or start the reply at a pause.
+
+        With ``final`` the reply itself starts, and :meth:`turn` on the same
+        words takes it over; otherwise the words are only read into the
+        model's cache (and this returns once they are). Nothing is stored or
+        said, so if the person goes on, :meth:`withdraw` loses nothing.
+        Turns os1 answers itself (confirmations, setup, reminders…) are not
+        anticipated.
+        """
+        if not self._early.possible:
+            return
+        try:
+            prepared = prepare_input(
+                text, input_budget(self._context_tokens, self._max_reply_tokens)
+            )
+        except Os1Error:
+            return
+        user_id = await self.user_id()
+        if await self._answers_itself(user_id, conversation_id, prepared.text):
+            return
+        messages = await self._reply_messages(user_id, conversation_id, prepared.text)
+        options = self._reply_options(conversation_id)
+        if final:
+            await self._early.start(messages, options)
+        else:
+            await self._early.prefill(messages, options)
+
+    async def withdraw(self) -> None:
+        """Stop an anticipated reply: the person went on speaking."""
+        await self._early.cancel()
+
+    async def _answers_itself(self, user_id: int, conversation: int, text: str) -> bool:
+        """Whether :meth:`turn` would answer ``text`` without the model (no side effects)."""
+        if in_crisis(text) or reminder_request(text, self.clock.now()) is not None:
+            return True
+        if letter_request(text) is not None or forget_topic(text) is not None:
+            return True
+        if wants_new_name(text):
+            return True
+        if await asyncio.to_thread(self.journal.peek_action, user_id, conversation) is not None:
+            return True
+        card = await self.identity.current(user_id) if self.identity else None
+        if card is None:
+            return self._interview is not None
+        return self_answer(card, text) is not None
 
     async def _handle_request(
         self, user_id: int, conversation: int, text: str

@@ -25,7 +25,8 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,6 @@ from os1.config import Paths, Settings
 from os1.errors import LLMUnavailable, ModelError
 from os1.llm.base import GenerationOptions, Message
 from os1.llm.models import GGUF_MAGIC, resolve_model_file
-
-# Idle OpenMP threads must sleep, not spin: with speech or indexing sharing two
-# cores, spinning threads cut generation from ~10 to 1-2 tokens/s.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 _Chunk = tuple[str, Any]
 
@@ -219,6 +216,24 @@ class EmbeddedLLM:
         self, messages: Sequence[Message], options: GenerationOptions
     ) -> AsyncIterator[str]:
         """Stream a reply; closing the iterator stops llama.cpp at the next token."""
+        async for piece in self._generate(messages, options, save=True):
+            yield piece
+
+    async def prefill(self, messages: Sequence[Message], options: GenerationOptions) -> None:
+        """Read a prompt into the conversation's slot without keeping it on disk.
+
+        Used while the person is still speaking: the words so far are read
+        now, so the turn only reads what is new. llama.cpp always samples one
+        token; it is thrown away.
+        """
+        reply = self._generate(messages, replace(options, max_tokens=1), save=False)
+        async with contextlib.aclosing(reply):
+            async for _ in reply:
+                pass
+
+    async def _generate(
+        self, messages: Sequence[Message], options: GenerationOptions, *, save: bool
+    ) -> AsyncGenerator[str, None]:
         await self.load()
         slot = await self._claim_slot(options.session, messages)
         loop = asyncio.get_running_loop()
@@ -261,7 +276,7 @@ class EmbeddedLLM:
             with contextlib.suppress(Exception):
                 await asyncio.shield(worker)
             try:
-                if options.session is not None:
+                if save and options.session is not None:
                     await asyncio.shield(
                         asyncio.to_thread(self._save, slot, options.session, messages)
                     )

@@ -2,10 +2,13 @@
 
 Audio arrives in 32 ms frames (from a microphone, or a file fed at real-time
 speed or as fast as possible). While the person speaks, the utterance is
-transcribed every second in the background, so that text is on screen as
-they talk; when the VAD hears the end of speech the final transcript starts
-the companion's turn at once, and the reply is spoken clause by clause while
-the rest is still being generated. Speaking over os1 (barge-in) stops
+transcribed every half second in the background, so that text is on screen
+as they talk, and the words so far are read into the model's cache
+(``Companion.anticipate``). At the first short pause the final transcription
+starts and, with it, the reply itself; if the person goes on, that early
+reply is withdrawn unheard, and when the VAD calls the end of the turn the
+turn takes it over. The reply is spoken clause by clause while the rest is
+still being generated. Speaking over os1 (barge-in) stops
 playback and generation at once; the turn is committed as interrupted with
 only the words that were actually played.
 
@@ -31,9 +34,9 @@ from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
 from os1.voice.clauses import Clauses
 from os1.voice.vad import FRAME, SileroVAD, Turns
 
-PARTIAL_EVERY_S = 1.0
-EARLY_FINAL_MS = 160
-"""After this much silence the final transcription starts, before the VAD calls the end."""
+PARTIAL_EVERY_S = 0.5
+EARLY_FINAL_MS = 96
+"""After this much silence the final transcription and the reply start, before the turn ends."""
 PRE_ROLL_FRAMES = 8
 
 
@@ -143,9 +146,11 @@ class VoicePipeline:
         self._partial: asyncio.Task[None] | None = None
         self._partial_at = 0.0
         self._early: tuple[float, asyncio.Future[str]] | None = None
+        self._early_task: asyncio.Task[None] | None = None
 
     async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
         """Listen and answer until ``frames`` ends, then finish the reply in progress."""
+        conversation = await self.companion.resolve_conversation(conversation)
         async for frame in frames:
             now = self.clock()
             change = self.listener.feed(frame, now)
@@ -157,45 +162,63 @@ class VoicePipeline:
             elif change == "end":
                 await self._utterance_ended(conversation)
             elif self.listener.turns.speaking:
-                self._look_ahead(now)
+                await self._look_ahead(now, conversation)
         if self.listener.turns.speaking:
             await self._utterance_ended(conversation)
         if self._reply is not None:
             await self._reply
 
-    def _look_ahead(self, now: float) -> None:
+    async def _look_ahead(self, now: float, conversation: int) -> None:
         """While speech goes on, partial transcripts; at the first pause, the final one early."""
         quiet = self.listener.turns.quiet_ms
         if quiet == 0:
-            self._early = None  # speaking again: an early final no longer covers everything
+            if self._early is not None:  # speaking again: the early final no longer covers it all
+                self._early = None
+                await self.companion.withdraw()
             if now - self._partial_at >= PARTIAL_EVERY_S:
                 self._partial_at = now
-                self._transcribe_partial()
+                self._transcribe_partial(conversation)
         elif quiet >= EARLY_FINAL_MS and self._early is None:
             audio = self.listener.audio()
-            self._early = (
-                now,
-                asyncio.ensure_future(asyncio.to_thread(self.stt.transcribe, audio)),
-            )
+            future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            self._early = (now, future)
+            self._early_task = asyncio.ensure_future(self._early_final(audio, conversation, future))
+
+    async def _early_final(
+        self, audio: Samples, conversation: int, future: asyncio.Future[str]
+    ) -> None:
+        """Transcribe up to the pause and start the reply, unless the person went on."""
+        try:
+            text = await asyncio.to_thread(self.stt.transcribe, audio)
+            if text and self._early is not None and self._early[1] is future:
+                with contextlib.suppress(Os1Error):
+                    await self.companion.anticipate(text, conversation, final=True)
+            future.set_result(text)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
 
     def _barge_in(self) -> None:
         self._stop.set()
         self.sink.stop()
         self.on_text("interrupted", "")
 
-    def _transcribe_partial(self) -> None:
+    def _transcribe_partial(self, conversation: int) -> None:
         if self._partial is not None and not self._partial.done():
-            return  # never queue recognitions behind each other on 2 cores
+            return  # never queue work behind itself on 2 cores
         audio = self.listener.audio()
 
         async def partial() -> None:
             text = await asyncio.to_thread(self.stt.transcribe, audio)
             if text and self.listener.turns.speaking:
                 self.on_text("partial", text)
+                if self.listener.turns.quiet_ms == 0 and self._early is None:
+                    with contextlib.suppress(Os1Error):
+                        await self.companion.anticipate(text, conversation, final=False)
 
         self._partial = asyncio.ensure_future(partial())
 
-    async def _utterance_ended(self, conversation: int | None) -> None:
+    async def _utterance_ended(self, conversation: int) -> None:
         ended = self.listener.last_voiced_at
         audio = self.listener.audio()
         self.listener.utterance = []
@@ -210,6 +233,7 @@ class VoicePipeline:
             transcript = await asyncio.to_thread(self.stt.transcribe, audio)
         heard_at = self.clock()
         if not transcript:
+            await self.companion.withdraw()
             self.on_text("nothing", "")
             return
         self.on_text("transcript", transcript)
@@ -222,7 +246,7 @@ class VoicePipeline:
         self._stop = asyncio.Event()
         self._reply = asyncio.ensure_future(self._answer(turn, ended, conversation))
 
-    async def _answer(self, turn: VoiceTurn, ended: float, conversation: int | None) -> None:
+    async def _answer(self, turn: VoiceTurn, ended: float, conversation: int) -> None:
         clauses = Clauses()
         speech: asyncio.Queue[str | None] = asyncio.Queue()
         self.sink.new_reply()

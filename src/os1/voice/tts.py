@@ -6,6 +6,10 @@ phonemes from espeak-ng, which espeakng-loader loads as a separate shared
 library (GPL-3.0) at run time and which os1 does not ship. Any Piper voice
 (``NAME.onnx`` beside ``NAME.onnx.json``) can be used. Output is scaled below
 full scale because the voice clips at 1.0.
+
+The voice runs on two threads that sleep when idle: onnxruntime's default
+threads spin between calls, and while the chat model writes the next clause
+beside them that made a short clause take 170 ms instead of 105 ms.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class PiperTTS:
     """Synthesises a sentence at a time."""
 
     def __init__(self, voice: Path | None = None, rate: float = 1.0) -> None:
+        import onnxruntime
         from piper_onnx import Piper
 
         path = voice or default_voice()
@@ -47,7 +52,15 @@ class PiperTTS:
                 "Pick an installed voice with `os1 voices list`.",
             )
         self.name = path.stem
-        self._piper = Piper(str(path), str(config))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 2
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self._piper = Piper.__new__(Piper)
+        self._piper.setup(str(path), str(config), session=session)  # type: ignore[no-untyped-call]
         self._length_scale = 1.0 / max(0.5, min(2.0, rate))
 
     def synthesize(self, text: str) -> Clip:
