@@ -563,6 +563,7 @@ class Companion:
 
     async def aclose(self) -> None:
         """Release the model and the database."""
+        await self._early.cancel()
         await self.llm.aclose()
         await asyncio.to_thread(self.journal.close)
 

@@ -25,8 +25,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,18 +129,23 @@ class EmbeddedLLM:
                 "The file may be damaged: run `os1 models install` again.",
             ) from exc
 
-    def _slot_request(self, slot: int, action: str, filename: str) -> bool:
-        """Save or restore a slot through llama.cpp's slot endpoint; False if it refused."""
-        assert self._socket_dir is not None
+    def _post(self, path: str, body: dict[str, Any], params: dict[str, str] | None = None) -> Any:
+        """Call llama.cpp's HTTP side on its private socket; None if it refused or is gone."""
+        if self._socket_dir is None:
+            return None
         transport = httpx.HTTPTransport(uds=os.path.join(self._socket_dir, "llm.sock"))
         with httpx.Client(transport=transport, timeout=60) as client:
             response = client.post(
-                f"http://os1-llm/slots/{slot}",
-                params={"action": action},
-                json={"filename": filename},
+                f"http://os1-llm{path}",
+                params=params,
+                json=body,
                 headers={"Authorization": f"Bearer {self._key}"},
             )
-        return response.status_code == 200
+        return response.json() if response.status_code == 200 else None
+
+    def _slot_request(self, slot: int, action: str, filename: str) -> bool:
+        """Save or restore a slot through llama.cpp's slot endpoint; False if it refused."""
+        return self._post(f"/slots/{slot}", {"filename": filename}, {"action": action}) is not None
 
     async def _claim_slot(self, session: str | None, messages: Sequence[Message]) -> int:
         """Pick the slot for a session and make sure it holds that session's state."""
@@ -212,28 +216,48 @@ class EmbeddedLLM:
             }
         return request
 
+    async def prefill(self, messages: Sequence[Message], options: GenerationOptions) -> None:
+        """Read a conversation and the last message's words so far into the session's slot.
+
+        Used while the person is still speaking, so that the turn only reads
+        what is new. The last message is left open (no end-of-message and
+        reply markers), because more words may follow; those markers alone
+        cost about a quarter of a second each time on two cores. Nothing is
+        saved to disk, and the one token llama.cpp insists on sampling is
+        thrown away.
+        """
+        await self.load()
+        slot = await self._claim_slot(options.session, messages)
+        work = asyncio.ensure_future(asyncio.to_thread(self._read_open, slot, messages))
+        try:
+            await asyncio.shield(work)
+        except (httpx.HTTPError, RuntimeError, ValueError) as exc:
+            raise LLMUnavailable(f"The embedded model could not read ahead: {exc}.") from exc
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(work)  # llama.cpp cannot stop mid-prompt: keep the slot
+            self._slot_locks[slot].release()
+
+    def _read_open(self, slot: int, messages: Sequence[Message]) -> None:
+        rendered = self._post("/apply-template", {"messages": [m.as_dict() for m in messages]})
+        words = messages[-1].content if messages else ""
+        prompt = rendered.get("prompt", "") if isinstance(rendered, dict) else ""
+        end = prompt.rfind(words) if words else -1
+        if end < 0:
+            return
+        request = {
+            "prompt": prompt[: end + len(words)],
+            "n_predict": 1,
+            "temperature": 0.0,
+            "id_slot": slot,
+            "cache_prompt": True,
+        }
+        self._server.handle_completions(request, lambda _chunk: False)
+
     async def stream(
         self, messages: Sequence[Message], options: GenerationOptions
     ) -> AsyncIterator[str]:
         """Stream a reply; closing the iterator stops llama.cpp at the next token."""
-        async for piece in self._generate(messages, options, save=True):
-            yield piece
-
-    async def prefill(self, messages: Sequence[Message], options: GenerationOptions) -> None:
-        """Read a prompt into the conversation's slot without keeping it on disk.
-
-        Used while the person is still speaking: the words so far are read
-        now, so the turn only reads what is new. llama.cpp always samples one
-        token; it is thrown away.
-        """
-        reply = self._generate(messages, replace(options, max_tokens=1), save=False)
-        async with contextlib.aclosing(reply):
-            async for _ in reply:
-                pass
-
-    async def _generate(
-        self, messages: Sequence[Message], options: GenerationOptions, *, save: bool
-    ) -> AsyncGenerator[str, None]:
         await self.load()
         slot = await self._claim_slot(options.session, messages)
         loop = asyncio.get_running_loop()
@@ -276,7 +300,7 @@ class EmbeddedLLM:
             with contextlib.suppress(Exception):
                 await asyncio.shield(worker)
             try:
-                if save and options.session is not None:
+                if options.session is not None:
                     await asyncio.shield(
                         asyncio.to_thread(self._save, slot, options.session, messages)
                     )

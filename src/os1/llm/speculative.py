@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from os1.llm.base import LLM, GenerationOptions, Message
@@ -28,7 +28,10 @@ class Prefilling(Protocol):
     """A model that can read a prompt into its cache without answering it."""
 
     async def prefill(self, messages: Sequence[Message], options: GenerationOptions) -> None:
-        """Process ``messages`` so a later request that starts the same way reads only the rest."""
+        """Read ``messages`` ahead, the last one as words so far (more may follow).
+
+        A later request that starts the same way then reads only the rest.
+        """
         ...
 
 
@@ -56,11 +59,11 @@ class Speculation:
         return isinstance(self.llm, Prefilling)
 
     async def prefill(self, messages: Sequence[Message], options: GenerationOptions) -> None:
-        """Read ``messages`` into the cache now (words so far); returns when it is done."""
+        """Read ``messages`` ahead now, the last one as words so far; returns when done."""
         if not isinstance(self.llm, Prefilling):
             return
         await self.cancel()
-        await self.llm.prefill(messages, replace(options, max_tokens=1))
+        await self.llm.prefill(messages, options)
 
     async def start(self, messages: Sequence[Message], options: GenerationOptions) -> None:
         """Begin the reply to ``messages`` in the background, unless it is already under way."""
