@@ -21,6 +21,7 @@ from os1.events import TokenDelta, TurnCommitted
 from os1.llm import GenerationOptions, Message, complete, complete_json
 from os1.llm.embedded import EmbeddedLLM
 from os1.llm.openai_compat import OpenAICompatibleLLM
+from os1.llm.speculative import Speculation
 
 pytestmark = pytest.mark.real_model
 
@@ -100,6 +101,27 @@ async def test_stopping_mid_reply_frees_the_model_for_the_next_turn() -> None:
     assert not after.interrupted
     assert after.reply
     await companion.aclose()
+
+
+@pytest.mark.usefixtures("real_model")
+async def test_words_read_ahead_and_a_reply_started_early_give_the_same_reply() -> None:
+    """What speaking gets ahead on must not change what is said, nor hold the model."""
+    llm = EmbeddedLLM(resolve_paths().models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    system = Message("system", "You are a friendly companion. Answer in one short sentence.")
+    final = [system, Message("user", "What colour is a ripe banana?")]
+    cold = await complete(
+        llm, final, GenerationOptions(max_tokens=20, temperature=0, session="cold")
+    )
+    options = GenerationOptions(max_tokens=20, temperature=0, session="ahead")
+    early = Speculation(llm)
+    await early.prefill([system, Message("user", "What colour is a")], options)
+    await early.start([system, Message("user", "What colour is a ripe")], options)
+    await early.cancel()  # the person went on speaking
+    await early.start(final, options)
+    warm = "".join([piece async for piece in early.stream(final, options)])
+    assert warm == cold
+    assert "yellow" in warm.lower()
+    await llm.aclose()
 
 
 def _free_port() -> int:

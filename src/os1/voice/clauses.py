@@ -14,9 +14,16 @@ import re
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
 _CLAUSE_END = re.compile(r"(?:[,;:]|\s[\u2013\u2014-])\s")
+_FIRST_END = re.compile(r"(?<![A-Z0-9])[,;:!?…]+$|(?<=[a-z]{2})\.$")
+"""A clause that ends the text so far: the first piece need not wait for the space after it."""
 FIRST_MIN_WORDS = 2
 FIRST_MAX_WORDS = 3
-"""With no punctuation yet, the first piece is cut at a word after this many words."""
+"""With no punctuation yet, the first piece is cut after this many words.
+
+The first piece does not wait for the space that proves a word has ended:
+that space comes with the next token, a tenth of a second later. The rare
+word that goes on ("make" + "shift") is then split between two pieces.
+"""
 
 
 class Clauses:
@@ -47,8 +54,13 @@ class Clauses:
             for clause in _CLAUSE_END.finditer(self._buffer):
                 if len(self._buffer[: clause.start()].split()) >= FIRST_MIN_WORDS:
                     return clause.end()
-            words = list(re.finditer(r"\S+\s", self._buffer))
-            if len(words) > FIRST_MAX_WORDS:
+            last = _FIRST_END.search(self._buffer)
+            if last and (
+                len(self._buffer.split()) >= FIRST_MIN_WORDS or last.group() in {"!", "?", "."}
+            ):
+                return len(self._buffer)
+            words = list(re.finditer(r"\S+", self._buffer))
+            if len(words) >= FIRST_MAX_WORDS:
                 return words[FIRST_MAX_WORDS - 1].end()
         return None
 
