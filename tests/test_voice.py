@@ -92,6 +92,20 @@ def test_clauses_start_speech_early_then_speak_in_sentences() -> None:
     assert first == ["so I was"], "no comma: three words"
 
 
+def test_the_first_piece_does_not_wait_for_the_next_token() -> None:
+    """Tokens arrive a tenth of a second apart; the first piece goes as soon as it is whole."""
+    exclaimed = Clauses()
+    assert exclaimed.feed("Sure") == []
+    assert exclaimed.feed("!") == ["Sure!"]
+    assert exclaimed.feed(" I can help") == []
+    assert exclaimed.flush() == ["I can help"]
+    counted = Clauses()
+    got = [counted.feed(token) for token in ("You", " can", " make", " your", " house")]
+    assert got == [[], [], ["You can make"], [], []]
+    initials = Clauses()
+    assert initials.feed("F.") == [], "an initial is not the end of a sentence"
+
+
 async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) -> None:
     pipeline, sink = make(
         home, "Paris, of course, is the capital. It is lovely.", heard=("What is the capital?",)

@@ -278,6 +278,7 @@ class EmbeddedLLM:
                 loop.call_soon_threadsafe(queue.put_nowait, ("failed", exc))
 
         worker = loop.run_in_executor(None, run)
+        finished = False
         try:
             while True:
                 kind, payload = await queue.get()
@@ -288,19 +289,25 @@ class EmbeddedLLM:
                     )
                 _raise_if_error(payload)
                 if kind == "done":
+                    finished = True
                     break
                 for choice in payload.get("choices", []):
                     text = (choice.get("delta") or {}).get("content")
                     if text:
                         yield text
                 if any(c.get("finish_reason") for c in payload.get("choices", [])):
+                    finished = True
                     break
         finally:
             stop.set()
             with contextlib.suppress(Exception):
                 await asyncio.shield(worker)
             try:
-                if options.session is not None:
+                # Only a reply that ran to its end is kept on disk: saving a long
+                # conversation takes a while, and a reply that was cut short (a
+                # withdrawn early start, an interruption) would only delay the
+                # request waiting for this slot.
+                if finished and options.session is not None:
                     await asyncio.shield(
                         asyncio.to_thread(self._save, slot, options.session, messages)
                     )
