@@ -69,7 +69,7 @@ QUESTIONS = [
 ]
 NAIVE_SILENCE_MS = 700.0
 NAIVE_HISTORY = 40
-"""The whole conversation, so the baseline's prompt prefix is stable and llama.cpp's cache serves it."""
+"""The whole conversation, so the prompt prefix is stable and llama.cpp's cache serves it."""
 
 
 def words(text: str) -> list[str]:
