@@ -58,6 +58,22 @@ async def test_the_next_turn_sees_the_conversation_so_far(home: Path) -> None:
     await companion.aclose()
 
 
+async def test_old_turns_leave_the_prompt_in_blocks_so_its_start_rarely_changes(
+    database_url: str, home: Path
+) -> None:
+    """A prompt whose start changes every turn makes the model re-read or shift its cache."""
+    llm = ScriptedLLM()
+    companion = make(home, llm, database_url, history_turns=4)
+    for n in range(1, 10):
+        await collect(companion.turn(f"message {n}"))
+    firsts = [prompt[1].content for prompt, _ in llm.calls]
+    assert firsts[:5] == ["message 1"] * 5
+    sizes = [(len(prompt) - 2) // 2 for prompt, _ in llm.calls]
+    assert sizes == [0, 1, 2, 3, 4, 3, 4, 3, 4], "never more than four past turns"
+    assert firsts[5:] == ["message 3", "message 3", "message 5", "message 5"]
+    await companion.aclose()
+
+
 async def test_a_new_conversation_starts_empty(home: Path) -> None:
     llm = ScriptedLLM(["one", "two"])
     companion = make(home, llm)

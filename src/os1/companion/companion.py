@@ -45,6 +45,7 @@ from os1.store.journal import ConversationRecord, Journal, TurnRecord
 _PIECES = re.compile(r"\S+\s*|\s+")
 
 
+HISTORY_BLOCK = 8
 REFLECT_AFTER_MEMORIES = 15
 GROW_AFTER_TURNS = 12
 
@@ -280,9 +281,7 @@ class Companion:
     ) -> list[Message]:
         """The prompt the model answers ``text`` from: persona, history, memories, message."""
         now = self.clock.now()
-        history = await asyncio.to_thread(
-            self.journal.turns, user_id, conversation, self._history_turns
-        )
+        history = await self._window(user_id, conversation)
         remembered = ""
         if self.memory is not None:
             try:
@@ -300,6 +299,24 @@ class Companion:
             remembered=remembered,
             persona=system_text(card, now) if card else None,
             note=self_note(card, text) if card else "",
+        )
+
+    async def _window(self, user_id: int, conversation: int) -> list[TurnRecord]:
+        """The recent turns the model sees: the newest, dropped in blocks as the talk goes on.
+
+        Dropping the oldest turn every time would change the start of the
+        prompt on every turn; llama.cpp then shifts its cache, and each shift
+        left prompt reading slower (measured: 55 → 85 ms a token after four
+        shifts). Dropping ``HISTORY_BLOCK`` turns at once shifts it an eighth
+        as often; the window holds between ``history_turns - HISTORY_BLOCK + 1``
+        and ``history_turns`` turns.
+        """
+        total = await asyncio.to_thread(self.journal.turn_count, user_id, conversation)
+        block = max(1, min(HISTORY_BLOCK, self._history_turns // 2))
+        over = max(0, total - self._history_turns)
+        dropped = -(-over // block) * block
+        return await asyncio.to_thread(
+            self.journal.turns, user_id, conversation, max(0, total - dropped)
         )
 
     def _reply_options(self, conversation: int) -> GenerationOptions:
@@ -499,9 +516,7 @@ class Companion:
         """
         user_id = await self.user_id()
         conversation = await self.resolve_conversation(conversation_id)
-        history = await asyncio.to_thread(
-            self.journal.turns, user_id, conversation, self._history_turns
-        )
+        history = await self._window(user_id, conversation)
         card = await self.identity.current(user_id) if self.identity else None
         now = self.clock.now()
         messages = build_messages(

@@ -188,6 +188,17 @@ class Journal:
             rows = conn.execute(query).all()
         return [_turn(r) for r in reversed(rows)]
 
+    def turn_count(self, user_id: int, conversation_id: int) -> int:
+        """How many turns one of this user's conversations holds."""
+        with translate_errors(self._where), self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        turns.c.user_id == user_id, turns.c.conversation_id == conversation_id
+                    )
+                ).scalar_one()
+            )
+
     def turn(self, user_id: int, turn_id: int) -> TurnRecord | None:
         """One of this user's turns, by id."""
         with translate_errors(self._where), self.engine.connect() as conn:
