@@ -125,6 +125,20 @@ async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) 
     await pipeline.companion.aclose()
 
 
+async def test_the_recogniser_hears_the_onset_of_the_first_word(home: Path) -> None:
+    """The VAD is sure of speech only 160 ms in; the audio before that is kept for Whisper."""
+    pipeline, sink = make(home, "Hello.", heard=("Hi there.",))
+    heard: list[np.ndarray] = []
+    listen = pipeline.stt.transcribe
+    pipeline.stt.transcribe = lambda samples: heard.append(samples) or listen(samples)  # type: ignore[method-assign]
+    clip = speech(("quiet", 1.0), ("talk", 1.0), ("quiet", 0.5))
+    await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
+    final = heard[-1]
+    onset = int(np.argmax(np.abs(final) > 0.01))
+    assert onset / SAMPLE_RATE >= 0.3, "at least 0.3 s of the quiet before the speech"
+    assert np.count_nonzero(np.abs(final) > 0.01) >= 0.95 * SAMPLE_RATE, "and all of the speech"
+
+
 async def test_speaking_over_os1_stops_playback_at_once_and_keeps_only_what_was_heard(
     home: Path,
 ) -> None:

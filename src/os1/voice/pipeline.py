@@ -35,9 +35,16 @@ from os1.voice.clauses import Clauses
 from os1.voice.vad import FRAME, SileroVAD, Turns
 
 PARTIAL_EVERY_S = 0.5
-EARLY_FINAL_MS = 96
-"""After this much silence the final transcription and the reply start, before the turn ends."""
-PRE_ROLL_FRAMES = 8
+EARLY_FINAL_MS = 128
+"""After this much silence the final transcription and the reply start, before the turn ends.
+
+Whisper tiny.en needs the fading end of the last word: on 120 synthetic
+questions, cutting the audio 96 ms after the last voiced frame gave a WER of
+0.170, 128 ms gave 0.143 (the whole clip: 0.140)."""
+PRE_ROLL_FRAMES = 16
+"""Audio kept from before the VAD called the start (512 ms): the VAD needs 160 ms of
+speech to be sure, and Whisper misreads a first word it hears without its onset
+(WER 0.232 with 256 ms of pre-roll, 0.170 with 512 ms, on the same questions)."""
 
 
 class Transcriber(Protocol):
