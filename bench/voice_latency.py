@@ -155,7 +155,7 @@ async def main() -> None:
                 print(f"  {label:<16} heard nothing: {text}")
                 continue
             turn = pipeline.turns[0]
-            for stage in ("transcript_ms", "first_token_ms", "first_audio_ms"):
+            for stage in ("turn_end_ms", "transcript_ms", "first_token_ms", "first_audio_ms"):
                 if stage in turn.timings:
                     stages.setdefault(stage, []).append(turn.timings[stage])
             v2v.append(turn.timings.get("first_audio_ms", float("nan")))

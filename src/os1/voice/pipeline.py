@@ -13,7 +13,10 @@ playback and generation at once; the turn is committed as interrupted with
 only the words that were actually played.
 
 Every stage is timed relative to the end of the person's speech (the last
-voiced frame), and each turn's figures come back in ``VoiceTurn.timings``.
+voiced frame), and each turn's figures come back in ``VoiceTurn.timings``:
+``turn_end_ms`` (the VAD called the end), ``transcript_ms`` (the transcript
+the reply answers was ready: usually before the turn's end, made at the
+pause), ``first_token_ms``, ``first_audio_ms`` and ``reply_done_ms``.
 """
 
 from __future__ import annotations
@@ -152,7 +155,7 @@ class VoicePipeline:
         self._stop = asyncio.Event()
         self._partial: asyncio.Task[None] | None = None
         self._partial_at = 0.0
-        self._early: tuple[float, asyncio.Future[str]] | None = None
+        self._early: tuple[float, asyncio.Future[tuple[str, float]]] | None = None
         self._early_task: asyncio.Task[None] | None = None
 
     async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
@@ -187,20 +190,21 @@ class VoicePipeline:
                 self._transcribe_partial(conversation)
         elif quiet >= EARLY_FINAL_MS and self._early is None:
             audio = self.listener.audio()
-            future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            future: asyncio.Future[tuple[str, float]] = asyncio.get_running_loop().create_future()
             self._early = (now, future)
             self._early_task = asyncio.ensure_future(self._early_final(audio, conversation, future))
 
     async def _early_final(
-        self, audio: Samples, conversation: int, future: asyncio.Future[str]
+        self, audio: Samples, conversation: int, future: asyncio.Future[tuple[str, float]]
     ) -> None:
         """Transcribe up to the pause and start the reply, unless the person went on."""
         try:
             text = await asyncio.to_thread(self.stt.transcribe, audio)
+            ready_at = self.clock()
             if text and self._early is not None and self._early[1] is future:
                 with contextlib.suppress(Os1Error):
                     await self.companion.anticipate(text, conversation, final=True)
-            future.set_result(text)
+            future.set_result((text, ready_at))
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -226,7 +230,7 @@ class VoicePipeline:
         self._partial = asyncio.ensure_future(partial())
 
     async def _utterance_ended(self, conversation: int) -> None:
-        ended = self.listener.last_voiced_at
+        turn_end, ended = self.clock(), self.listener.last_voiced_at
         audio = self.listener.audio()
         self.listener.utterance = []
         if self._partial is not None:
@@ -235,10 +239,10 @@ class VoicePipeline:
         if self._reply is not None and not self._reply.done():
             await self._reply  # the interrupted reply commits before the next turn starts
         if early is not None and early[0] >= ended:  # nothing was said after it started
-            transcript = await early[1]
+            transcript, heard_at = await early[1]
         else:
             transcript = await asyncio.to_thread(self.stt.transcribe, audio)
-        heard_at = self.clock()
+            heard_at = self.clock()
         if not transcript:
             await self.companion.withdraw()
             self.on_text("nothing", "")
@@ -247,6 +251,7 @@ class VoicePipeline:
         turn = VoiceTurn(transcript)
         turn.timings = {
             "speech_s": round(len(audio) / SAMPLE_RATE, 3),
+            "turn_end_ms": round((turn_end - ended) * 1000, 1),
             "transcript_ms": round((heard_at - ended) * 1000, 1),
         }
         self.turns.append(turn)
