@@ -91,6 +91,14 @@ class Sink(Protocol):
 
 
 @dataclass
+class _EarlyFinal:
+    """The transcript made at the first pause: when it started, and (text, ready at)."""
+
+    started: float
+    result: asyncio.Future[tuple[str, float]]
+
+
+@dataclass
 class VoiceTurn:
     """One spoken exchange."""
 
@@ -155,7 +163,7 @@ class VoicePipeline:
         self._stop = asyncio.Event()
         self._partial: asyncio.Task[None] | None = None
         self._partial_at = 0.0
-        self._early: tuple[float, asyncio.Future[tuple[str, float]]] | None = None
+        self._early: _EarlyFinal | None = None
         self._early_task: asyncio.Task[None] | None = None
 
     async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
@@ -190,23 +198,22 @@ class VoicePipeline:
                 self._transcribe_partial(conversation)
         elif quiet >= EARLY_FINAL_MS and self._early is None:
             audio = self.listener.audio()
-            future: asyncio.Future[tuple[str, float]] = asyncio.get_running_loop().create_future()
-            self._early = (now, future)
-            self._early_task = asyncio.ensure_future(self._early_final(audio, conversation, future))
+            self._early = _EarlyFinal(now, asyncio.get_running_loop().create_future())
+            self._early_task = asyncio.ensure_future(
+                self._early_final(self._early, audio, conversation)
+            )
 
-    async def _early_final(
-        self, audio: Samples, conversation: int, future: asyncio.Future[tuple[str, float]]
-    ) -> None:
+    async def _early_final(self, early: _EarlyFinal, audio: Samples, conversation: int) -> None:
         """Transcribe up to the pause and start the reply, unless the person went on."""
         try:
             text = await asyncio.to_thread(self.stt.transcribe, audio)
             ready_at = self.clock()
-            if text and self._early is not None and self._early[1] is future:
+            if text and self._early is early:
                 with contextlib.suppress(Os1Error):
                     await self.companion.anticipate(text, conversation, final=True)
-            future.set_result((text, ready_at))
+            early.result.set_result((text, ready_at))
         except BaseException as exc:
-            future.set_exception(exc)
+            early.result.set_exception(exc)
             raise
 
     def _barge_in(self) -> None:
@@ -238,8 +245,8 @@ class VoicePipeline:
         early, self._early = self._early, None
         if self._reply is not None and not self._reply.done():
             await self._reply  # the interrupted reply commits before the next turn starts
-        if early is not None and early[0] >= ended:  # nothing was said after it started
-            transcript, heard_at = await early[1]
+        if early is not None and early.started >= ended:  # nothing was said after it started
+            transcript, heard_at = await early.result
         else:
             transcript = await asyncio.to_thread(self.stt.transcribe, audio)
             heard_at = self.clock()
