@@ -267,7 +267,7 @@ def test_a_spoken_question_gets_a_spoken_answer_from_the_real_models(tmp_path: P
     reply = tmp_path / "r.wav"
     talked = run_os1("talk", "--input", str(question), "--output", str(reply), "--json")
     assert talked.code == 0, talked.stderr
-    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "voice_turn"]
+    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "spoken_turn"]
     assert "biscuit" in turn["transcript"].lower()
     assert "biscuit" in turn["reply"].lower()
     assert turn["timings"]["first_audio_ms"] < turn["timings"]["reply_done_ms"] + 1

@@ -15,6 +15,7 @@ from tests.conftest import run_os1, write_script
 from os1.clock import FixedClock
 from os1.companion import Companion
 from os1.errors import InputError
+from os1.events import Event, Interrupted, TranscriptFinal, parse_event
 from os1.llm import ScriptedLLM
 from os1.store import Journal
 from os1.voice.audio import SAMPLE_RATE, Clip, read_wav
@@ -129,6 +130,29 @@ async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) 
     await pipeline.companion.aclose()
 
 
+async def test_a_spoken_turn_reports_its_stages_in_the_shared_vocabulary(home: Path) -> None:
+    pipeline, sink = make(home, "Paris, of course.", heard=("What is the capital?",))
+    seen: list[Event] = []
+    pipeline.on_event = seen.append
+    clip = speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
+    await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
+    kinds = [e.type for e in seen if e.type not in ("transcript_partial", "token_delta")]
+    assert kinds == [
+        "speech_started",
+        "speech_ended",
+        "transcript_final",
+        "turn_started",
+        "reply_audio_started",
+        "turn_committed",
+        "reply_audio_stopped",
+        "spoken_turn",
+    ]
+    assert [parse_event(e.to_json()) for e in seen] == seen, "each one a JSON line"
+    [final] = [e for e in seen if isinstance(e, TranscriptFinal)]
+    assert final.text == "What is the capital?"
+    await pipeline.companion.aclose()
+
+
 async def test_the_recogniser_hears_the_onset_of_the_first_word(home: Path) -> None:
     """The VAD is sure of speech only 160 ms in; the audio before that is kept for Whisper."""
     pipeline, sink = make(home, "Hello.", heard=("Hi there.",))
@@ -148,9 +172,12 @@ async def test_speaking_over_os1_stops_playback_at_once_and_keeps_only_what_was_
     pipeline, sink = make(home, long_reply, "Sure.", heard=("Tell me a long story.", "Stop, stop."))
     onset = 1.0 + 0.4 + 1.2  # the second utterance starts here, while os1 speaks
     clip = speech(("talk", 1.0), ("quiet", 0.4 + 1.2), ("shout", 0.8), ("quiet", 0.6))
+    seen: list[Event] = []
+    pipeline.on_event = seen.append
     started = time.perf_counter()
     await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
     first, second = pipeline.turns
+    assert any(isinstance(e, Interrupted) for e in seen)
     assert first.interrupted
     assert first.reply == "One two three four five six seven eight.", "only what was played"
     assert second.transcript == "Stop, stop."
@@ -209,7 +236,7 @@ def test_speak_transcribe_and_talk_through_real_speech_models(home: Path, tmp_pa
         "talk", "--input", str(question), "--output", str(reply), "--fast", "--json", env=env
     )
     assert talked.code == 0, talked.stderr
-    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "voice_turn"]
+    [turn] = [e for e in map(json.loads, talked.stdout.splitlines()) if e["type"] == "spoken_turn"]
     assert "capital of france" in turn["transcript"].lower()
     assert turn["reply"] == "The capital of France is Paris."
     assert turn["timings"]["first_audio_ms"] > 0

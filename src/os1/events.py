@@ -1,8 +1,11 @@
 """The one vocabulary every front door speaks: what happened during a turn.
 
-The CLI renders these, ``--json`` prints them one per line, and later front
-doors (the server, the voice pipeline) send or speak the same records. Each is
-a frozen pydantic model with a ``type`` tag, so ``Event`` parses any of them.
+The CLI renders these, ``--json`` prints them one per line (``os1 say`` and
+``os1 talk`` alike), and later front doors send the same records. The voice
+pipeline adds its stages to the same vocabulary: speech started and ended,
+partial and final transcripts, reply audio started and stopped, interrupted,
+and a spoken turn's timings. Each is a frozen pydantic model with a ``type``
+tag, so ``Event`` parses any of them.
 """
 
 from __future__ import annotations
@@ -102,6 +105,68 @@ class ErrorEvent(_Event):
     message: str
 
 
+class SpeechStarted(_Event):
+    """The person began speaking (the voice activity detector is sure)."""
+
+    type: Literal["speech_started"] = "speech_started"
+
+
+class SpeechEnded(_Event):
+    """The person stopped speaking; ``speech_s`` is how long the utterance was."""
+
+    type: Literal["speech_ended"] = "speech_ended"
+    speech_s: float
+
+
+class TranscriptPartial(_Event):
+    """The words heard so far, while the person is still speaking."""
+
+    type: Literal["transcript_partial"] = "transcript_partial"
+    text: str
+
+
+class TranscriptFinal(_Event):
+    """The words of the whole utterance: the message the turn answers."""
+
+    type: Literal["transcript_final"] = "transcript_final"
+    text: str
+
+
+class ReplyAudioStarted(_Event):
+    """A piece of the reply began to play; ``text`` is what it says."""
+
+    type: Literal["reply_audio_started"] = "reply_audio_started"
+    text: str
+
+
+class ReplyAudioStopped(_Event):
+    """The reply stopped playing: it was all heard, or the person cut in."""
+
+    type: Literal["reply_audio_stopped"] = "reply_audio_stopped"
+    interrupted: bool
+
+
+class Interrupted(_Event):
+    """The person spoke over the reply: playback and generation stop at once."""
+
+    type: Literal["interrupted"] = "interrupted"
+
+
+class SpokenTurn(_Event):
+    """A spoken exchange is over: what was heard, what was said, and when each stage was ready.
+
+    ``timings`` are milliseconds from the end of the person's speech
+    (``turn_end_ms``, ``transcript_ms``, ``first_token_ms``, ``first_audio_ms``,
+    ``reply_done_ms``) and ``speech_s``.
+    """
+
+    type: Literal["spoken_turn"] = "spoken_turn"
+    transcript: str
+    reply: str
+    interrupted: bool
+    timings: dict[str, float]
+
+
 Event = Annotated[
     TurnStarted
     | Notice
@@ -110,7 +175,15 @@ Event = Annotated[
     | ActionResult
     | TurnCommitted
     | InitiativeEvent
-    | ErrorEvent,
+    | ErrorEvent
+    | SpeechStarted
+    | SpeechEnded
+    | TranscriptPartial
+    | TranscriptFinal
+    | ReplyAudioStarted
+    | ReplyAudioStopped
+    | Interrupted
+    | SpokenTurn,
     Field(discriminator="type"),
 ]
 
@@ -128,10 +201,18 @@ __all__ = [
     "ErrorEvent",
     "Event",
     "InitiativeEvent",
+    "Interrupted",
     "NeedsConfirmation",
     "Notice",
+    "ReplyAudioStarted",
+    "ReplyAudioStopped",
+    "SpeechEnded",
+    "SpeechStarted",
+    "SpokenTurn",
     "Timings",
     "TokenDelta",
+    "TranscriptFinal",
+    "TranscriptPartial",
     "TurnCommitted",
     "TurnStarted",
     "parse_event",

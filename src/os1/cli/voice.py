@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -16,6 +15,15 @@ from rich.markup import escape
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import load_settings, resolve_paths, save_setting
 from os1.errors import InputError, ModelError
+from os1.events import (
+    ErrorEvent,
+    Event,
+    Interrupted,
+    Notice,
+    ReplyAudioStarted,
+    TranscriptFinal,
+    TranscriptPartial,
+)
 from os1.voice.audio import Samples, read_wav, write_wav
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
 from os1.voice.speaker import Speaker, microphone_frames
@@ -102,20 +110,23 @@ def speak(
     out.print(str(output))
 
 
-def _show(kind: str, text: str, as_json: bool) -> None:
+def _show(event: Event, as_json: bool) -> None:
+    """Print one event of a spoken turn: a JSON line, or a line for a person to read."""
     if as_json:
-        sys.stdout.write(json.dumps({"type": f"voice_{kind}", "text": text}) + "\n")
+        sys.stdout.write(event.to_json() + "\n")
         sys.stdout.flush()
-    elif kind == "transcript":
-        out.print(f"[bold cyan]you[/] > {escape(text)}")
-    elif kind == "partial":
-        err.print(f"[dim]… {escape(text)}[/]")
-    elif kind == "speaking":
-        out.print(f"[bold magenta]os1[/] > {escape(text)}")
-    elif kind == "interrupted":
+    elif isinstance(event, TranscriptFinal):
+        out.print(f"[bold cyan]you[/] > {escape(event.text)}")
+    elif isinstance(event, TranscriptPartial):
+        err.print(f"[dim]… {escape(event.text)}[/]")
+    elif isinstance(event, ReplyAudioStarted):
+        out.print(f"[bold magenta]os1[/] > {escape(event.text)}")
+    elif isinstance(event, Interrupted):
         err.print("[dim](interrupted)[/]")
-    elif kind == "nothing":
-        err.print("[dim](heard nothing I could make out)[/]")
+    elif isinstance(event, Notice):
+        err.print(f"[dim]({escape(event.message)})[/]")
+    elif isinstance(event, ErrorEvent):
+        err.print(f"[bold red]error:[/] {escape(event.message)}")
 
 
 def talk(
@@ -144,7 +155,7 @@ def talk(
         with friendly_errors():
             sink = Timeline() if clip is not None else Speaker(settings.output_device)
         pipeline = VoicePipeline(
-            companion, stt, tts, SileroVAD(), sink, on_text=lambda k, t: _show(k, t, as_json)
+            companion, stt, tts, SileroVAD(), sink, on_event=lambda e: _show(e, as_json)
         )
         frames: AsyncIterator[Samples]
         if clip is not None:
@@ -163,20 +174,6 @@ def talk(
         loop.close()
     if isinstance(sink, Timeline) and output is not None:
         write_wav(output, sink.audio())
-    for turn in pipeline.turns:
-        if as_json:
-            sys.stdout.write(
-                json.dumps(
-                    {
-                        "type": "voice_turn",
-                        "transcript": turn.transcript,
-                        "reply": turn.reply,
-                        "interrupted": turn.interrupted,
-                        "timings": turn.timings,
-                    }
-                )
-                + "\n"
-            )
     if not pipeline.turns and clip is not None:
         err.print(f"[yellow]No speech heard in {clip.seconds:.1f} s of audio.[/]")
     elif not as_json:

@@ -12,6 +12,12 @@ still being generated. Speaking over os1 (barge-in) stops
 playback and generation at once; the turn is committed as interrupted with
 only the words that were actually played.
 
+Every stage is reported as an ``os1.events`` record through ``on_event``
+(speech started and ended, partial and final transcripts, the companion's
+own turn events, reply audio started and stopped, interrupted, and a
+``SpokenTurn`` with the timings), so a voice front door speaks the same
+vocabulary as a text one.
+
 Every stage is timed relative to the end of the person's speech (the last
 voiced frame), and each turn's figures come back in ``VoiceTurn.timings``:
 ``turn_end_ms`` (the VAD called the end), ``transcript_ms`` (the transcript
@@ -32,7 +38,20 @@ import numpy as np
 
 from os1.companion import Companion
 from os1.errors import Os1Error
-from os1.events import TokenDelta, TurnCommitted
+from os1.events import (
+    Event,
+    Interrupted,
+    Notice,
+    ReplyAudioStarted,
+    ReplyAudioStopped,
+    SpeechEnded,
+    SpeechStarted,
+    SpokenTurn,
+    TokenDelta,
+    TranscriptFinal,
+    TranscriptPartial,
+    TurnCommitted,
+)
 from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
 from os1.voice.clauses import Clauses
 from os1.voice.vad import FRAME, SileroVAD, Turns
@@ -148,7 +167,7 @@ class VoicePipeline:
         vad: SileroVAD,
         sink: Sink,
         *,
-        on_text: Callable[[str, str], None] = lambda kind, text: None,
+        on_event: Callable[[Event], None] = lambda event: None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.companion = companion
@@ -156,7 +175,7 @@ class VoicePipeline:
         self.tts = tts
         self.listener = Listener(vad)
         self.sink = sink
-        self.on_text = on_text
+        self.on_event = on_event
         self.clock = clock
         self.turns: list[VoiceTurn] = []
         self._reply: asyncio.Task[None] | None = None
@@ -173,7 +192,7 @@ class VoicePipeline:
             now = self.clock()
             change = self.listener.feed(frame, now)
             if change == "start":
-                self.on_text("listening", "")
+                self.on_event(SpeechStarted())
                 if (self._reply is not None and not self._reply.done()) or self.sink.busy():
                     self._barge_in()
                 self._partial_at = now
@@ -219,7 +238,7 @@ class VoicePipeline:
     def _barge_in(self) -> None:
         self._stop.set()
         self.sink.stop()
-        self.on_text("interrupted", "")
+        self.on_event(Interrupted())
 
     def _transcribe_partial(self, conversation: int) -> None:
         if self._partial is not None and not self._partial.done():
@@ -229,7 +248,7 @@ class VoicePipeline:
         async def partial() -> None:
             text = await asyncio.to_thread(self.stt.transcribe, audio)
             if text and self.listener.turns.speaking:
-                self.on_text("partial", text)
+                self.on_event(TranscriptPartial(text=text))
                 if self.listener.turns.quiet_ms == 0 and self._early is None:
                     with contextlib.suppress(Os1Error):
                         await self.companion.anticipate(text, conversation, final=False)
@@ -250,11 +269,12 @@ class VoicePipeline:
         else:
             transcript = await asyncio.to_thread(self.stt.transcribe, audio)
             heard_at = self.clock()
+        self.on_event(SpeechEnded(speech_s=round(len(audio) / SAMPLE_RATE, 3)))
         if not transcript:
             await self.companion.withdraw()
-            self.on_text("nothing", "")
+            self.on_event(Notice(message="Heard nothing I could make out."))
             return
-        self.on_text("transcript", transcript)
+        self.on_event(TranscriptFinal(text=transcript))
         turn = VoiceTurn(transcript)
         turn.timings = {
             "speech_s": round(len(audio) / SAMPLE_RATE, 3),
@@ -286,6 +306,7 @@ class VoicePipeline:
             async for event in self.companion.turn(
                 turn.transcript, conversation, stop=stop, spoken=self.sink.heard, heard=heard
             ):
+                self.on_event(event)
                 if isinstance(event, TokenDelta):
                     turn.timings.setdefault("first_token_ms", self._since(ended))
                     for piece in clauses.feed(event.text):
@@ -298,6 +319,16 @@ class VoicePipeline:
                 speech.put_nowait(None)
                 await speaker
         turn.timings["reply_done_ms"] = self._since(ended)
+        if "first_audio_ms" in turn.timings:
+            self.on_event(ReplyAudioStopped(interrupted=stop.is_set()))
+        self.on_event(
+            SpokenTurn(
+                transcript=turn.transcript,
+                reply=turn.reply,
+                interrupted=turn.interrupted,
+                timings=turn.timings,
+            )
+        )
         if not stop.is_set():
             with contextlib.suppress(Os1Error):
                 await self.companion.prewarm(conversation)
@@ -313,7 +344,7 @@ class VoicePipeline:
                 continue
             turn.timings.setdefault("first_audio_ms", self._since(ended))
             self.sink.play(clip, piece)
-            self.on_text("speaking", piece)
+            self.on_event(ReplyAudioStarted(text=piece))
 
     def _since(self, start: float) -> float:
         return round((self.clock() - start) * 1000, 1)
