@@ -198,11 +198,11 @@ async def test_unknown_conversation_is_an_error_not_a_crash(home: Path) -> None:
 
 @pytest.mark.parametrize("text", ["é" * 10, "日本語のテキスト", "emoji 🙂 ok"])
 async def test_unicode_survives_the_round_trip(home: Path, text: str) -> None:
-    companion = make(home, ScriptedLLM([text]))
+    companion = make(home, ScriptedLLM([f"Oh, {text}"]))
     events = await collect(companion.turn(text))
     committed = events[-1]
     assert isinstance(committed, TurnCommitted)
     [stored] = await companion.history(committed.conversation_id)
     assert stored.user_text == text
-    assert stored.reply == text
+    assert stored.reply == f"Oh, {text}"
     await companion.aclose()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from os1.assets import is_installed
 from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
+from os1.companion.care import CrisisCheck
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives, Rules, parse_quiet_hours
 from os1.companion.letters import LetterHelper
@@ -14,7 +16,7 @@ from os1.config import Paths, Settings, resolve_paths
 from os1.letters.composer import Write
 from os1.letters.studio import Studio
 from os1.llm import LLM, GenerationOptions, Message, complete_json, create_llm
-from os1.memory import Memory, create_embedder
+from os1.memory import MINILM, MINILM_ASSETS, Embedder, Memory, create_embedder
 from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
@@ -33,6 +35,19 @@ def json_asker(llm: LLM, session: str = "memory-work") -> Any:
         )
 
     return ask_json
+
+
+def care_embedder(settings: Settings, paths: Paths, memory: Embedder | None) -> Embedder | None:
+    """The embedder the crisis check compares meaning with: memory's, or MiniLM on its own.
+
+    Only an embedder that knows meaning will do (``hashing`` only counts
+    words); without one the check listens with its phrases and the model.
+    """
+    if memory is not None and settings.embedder != "hashing":
+        return memory
+    if settings.embedder == MINILM and all(is_installed(a, paths) for a in MINILM_ASSETS):
+        return create_embedder(MINILM, paths)
+    return None
 
 
 def letter_writer(llm: LLM, temperature: float = 0.7, max_tokens: int = 700) -> Write:
@@ -63,17 +78,23 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
     journal = Journal.open(settings.database_url, paths.database_file)
     try:
         llm = create_llm(settings, paths)
+        embedder = (
+            create_embedder(settings.embedder, paths, settings.openai_api_key)
+            if settings.memory
+            else None
+        )
         memory = (
             Memory(
                 MemoryStore(journal.engine),
-                create_embedder(settings.embedder, paths, settings.openai_api_key),
+                embedder,
                 json_asker(llm),
                 clock,
                 budget_tokens=settings.memory_budget_tokens,
             )
-            if settings.memory
+            if embedder is not None
             else None
         )
+        care = CrisisCheck(care_embedder(settings, paths, embedder), json_asker(llm, "care-work"))
     except BaseException:
         journal.close()
         raise
@@ -92,6 +113,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         letters=letters,
         identity=Identity(PersonaStore(journal.engine), json_asker(llm, "persona-work"), clock),
         initiatives=Initiatives(InitiativeStore(journal.engine), clock, rules),
+        care=care,
         interview=settings.interview,
         user=settings.user,
         context_tokens=settings.context_tokens,

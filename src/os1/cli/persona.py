@@ -83,7 +83,7 @@ def setup(
     """The setup interview: a few questions, then os1 chooses its name and introduces itself."""
     given = _answers_from(answers) if answers is not None else None
 
-    async def work(identity: Identity, user_id: int, _: Companion) -> PersonaCard | None:
+    async def work(identity: Identity, user_id: int, companion: Companion) -> PersonaCard | None:
         if await identity.current(user_id) is not None and not again:
             return None
         chosen = given
@@ -97,7 +97,10 @@ def setup(
                 line = await asyncio.to_thread(out.input, "[bold cyan]you[/] > ")
                 replies[field] = line
             chosen = Answers(**replies)
-        return await identity.create(user_id, chosen, source="setup")
+        card = await identity.create(user_id, chosen, source="setup")
+        if companion.memory is not None:
+            await companion.memory.note(user_id, chosen.memories())
+        return card
 
     try:
         card = _with_identity(work, talk=True)

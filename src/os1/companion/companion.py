@@ -10,13 +10,22 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 from os1.clock import Clock
-from os1.companion.care import CRISIS_REPLY
+from os1.companion.care import CrisisCheck, crisis_reply
+from os1.companion.care.replies import CARE_NOTE, CARE_TURNS, with_a_way_to_a_person
+from os1.companion.character import (
+    ABOUT_ME,
+    CHECKED,
+    START_OVER,
+    CharacterBook,
+    ReplyGuard,
+    Situation,
+    character_book,
+)
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives, reminder_request
 from os1.companion.intents import (
     answer,
     forget_topic,
-    in_crisis,
     letter_request,
     wants_new_name,
 )
@@ -46,6 +55,8 @@ _PIECES = re.compile(r"\S+\s*|\s+")
 
 
 HISTORY_BLOCK = 8
+CARE_MODEL = "os1:care"
+"""The model name a turn answered by the care replies is stored with, so later turns know."""
 REFLECT_AFTER_MEMORIES = 15
 GROW_AFTER_TURNS = 12
 
@@ -63,6 +74,8 @@ class Companion:
         letters: LetterHelper | None = None,
         identity: Identity | None = None,
         initiatives: Initiatives | None = None,
+        care: CrisisCheck | None = None,
+        character: CharacterBook | None = None,
         interview: bool = True,
         user: str = "me",
         context_tokens: int = 4096,
@@ -77,8 +90,10 @@ class Companion:
         self.letters = letters
         self.identity = identity
         self.initiatives = initiatives
+        self.care = care or CrisisCheck(None, None)
+        self.character = character or character_book()
         self._early = Speculation(llm)
-        self._interview = Interview(identity, journal) if identity and interview else None
+        self._interview = Interview(identity, journal, memory) if identity and interview else None
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -154,6 +169,17 @@ class Companion:
         yield TurnStarted(conversation_id=conversation, user_text=prepared.text, at=started_at)
         for notice in prepared.notices:
             yield Notice(message=notice)
+        care = await self._care_reply(user_id, conversation, prepared.text)
+        if care is not None:
+            await self._early.cancel()
+            said = _PIECES.findall(care)
+            for piece in said:
+                yield TokenDelta(text=piece)
+            yield await self._commit(
+                user_id, conversation, prepared.text, said, False, started_at, None, started,
+                model=CARE_MODEL, remember=False,
+            )  # fmt: skip
+            return
         try:
             handled = await self._handle_request(user_id, conversation, prepared.text)
         except Os1Error as exc:
@@ -174,26 +200,67 @@ class Companion:
             return
 
         notices: list[str] = []
+        situations = self.character.read(prepared.text)
+        caring = await self._in_care(user_id, conversation)
         messages = await self._reply_messages(user_id, conversation, prepared.text, notices)
         for message in notices:
             yield Notice(message=message)
         options = self._reply_options(conversation)
+        hold = caring or any(s.name in CHECKED for s in situations)
         pieces: list[str] = []
+        held: list[str] = []
         first_token_ms: float | None = None
         interrupted = False
+        retried = False
+        guard = ReplyGuard(prepared.text, self.character.helpdesk)
         stream = self._early.stream(messages, options)
         try:
             while True:
                 piece = await _next_or_stop(stream, stop)
                 if piece is None:
                     interrupted = stop is not None and stop.is_set()
-                    if interrupted and spoken is not None:
-                        pieces = [spoken()]
-                    break
+                    if interrupted:
+                        if spoken is not None:
+                            pieces = [spoken()]
+                        break
+                    tail = guard.finish()
+                    (held if hold else pieces).append(tail)
+                    if tail and not hold:
+                        yield TokenDelta(text=tail)
+                    problem = guard.failed or (_breaks(situations, guard.shown) if hold else None)
+                    if problem is None:
+                        break
+                    if retried:
+                        fallback = _fallback(situations, problem)
+                        held = [fallback] if hold else held
+                        if not hold:
+                            pieces.append(fallback)
+                            yield TokenDelta(text=fallback)
+                        break
+                    retried = True
+                    with contextlib.suppress(Exception):
+                        await stream.aclose()  # type: ignore[attr-defined]
+                    guard = ReplyGuard(prepared.text, self.character.helpdesk)
+                    held = []
+                    stream = self.llm.stream(_again(messages, problem), options)
+                    continue
+                shown = guard.feed(piece)
+                if not shown:
+                    continue
                 if first_token_ms is None:
                     first_token_ms = (time.perf_counter() - started) * 1000
-                pieces.append(piece)
-                yield TokenDelta(text=piece)
+                if hold:
+                    held.append(shown)
+                else:
+                    pieces.append(shown)
+                    yield TokenDelta(text=shown)
+            if hold and not interrupted:
+                reply = "".join(held).strip()
+                if caring:
+                    reply = with_a_way_to_a_person(reply)
+                pieces = _PIECES.findall(reply)
+                for piece in pieces:
+                    yield TokenDelta(text=piece)
             if heard is not None and not interrupted:
                 await heard()
                 if stop is not None and stop.is_set():
@@ -230,6 +297,21 @@ class Companion:
             first_token_ms,
             started,
         )
+
+    async def _care_reply(self, user_id: int, conversation: int, text: str) -> str | None:
+        """The care reply when the message speaks of risk; always checked first, never gated."""
+        recent = await asyncio.to_thread(self.journal.turns, user_id, conversation, CARE_TURNS)
+        assessment = await self.care.assess(text, [t.user_text for t in recent[-2:]])
+        if not assessment.crisis:
+            return None
+        card = await self.identity.current(user_id) if self.identity else None
+        again = any(t.model == CARE_MODEL for t in recent)
+        return crisis_reply(assessment.risk, person=card.person_name if card else "", again=again)
+
+    async def _in_care(self, user_id: int, conversation: int) -> bool:
+        """Whether someone spoke of risk in this conversation's last few turns."""
+        recent = await asyncio.to_thread(self.journal.turns, user_id, conversation, CARE_TURNS)
+        return any(t.model == CARE_MODEL for t in recent)
 
     async def _commit(
         self,
@@ -290,6 +372,10 @@ class Companion:
                 if notices is not None:
                     notices.append(f"Memory is unavailable for this turn: {exc}")
         card = await self.identity.current(user_id) if self.identity else None
+        notes = [self_note(card, text) if card else ""]
+        notes += [s.note for s in self.character.read(text) if s.note]
+        if await self._in_care(user_id, conversation):
+            notes.append(CARE_NOTE)
         return build_messages(
             now,
             history,
@@ -298,7 +384,39 @@ class Companion:
             reply_tokens=self._max_reply_tokens,
             remembered=remembered,
             persona=system_text(card, now) if card else None,
-            note=self_note(card, text) if card else "",
+            note=" ".join(n for n in notes if n),
+        )
+
+    async def _situation_answer(self, user_id: int, text: str) -> str | None:
+        """Moments os1 answers itself: a fresh start, and what it knows about the person."""
+        for situation in self.character.read(text):
+            if situation.name == START_OVER and situation.reply:
+                return situation.reply
+            if situation.name == ABOUT_ME:
+                return await self._what_i_know(user_id)
+        return None
+
+    async def _what_i_know(self, user_id: int) -> str:
+        """What os1 knows about the person, from memory and the interview, said to them."""
+        card = await self.identity.current(user_id) if self.identity else None
+        facts = await self.memory.about_person(user_id) if self.memory is not None else []
+        if (
+            card is not None
+            and card.person_name
+            and not any(card.person_name.lower() in f.lower() for f in facts)
+        ):
+            facts.insert(0, f"your name is {card.person_name}")
+        if not facts:
+            return (
+                "Honestly, not much yet: we've only just started. Tell me about yourself? "
+                "Anything you tell me I'll remember, and you can see it all with "
+                "`os1 memory list`."
+            )
+        listing = "\n".join(f"- {fact[0].upper()}{fact[1:]}" for fact in facts)
+        return (
+            f"Here's what I know about you so far:\n{listing}\n"
+            "Is any of it wrong, or is there something you'd like me to know? "
+            "(You can see, correct or forget any of it with `os1 memory`.)"
         )
 
     async def _window(self, user_id: int, conversation: int) -> list[TurnRecord]:
@@ -360,7 +478,11 @@ class Companion:
 
     async def _answers_itself(self, user_id: int, conversation: int, text: str) -> bool:
         """Whether :meth:`turn` would answer ``text`` without the model (no side effects)."""
-        if in_crisis(text) or reminder_request(text, self.clock.now()) is not None:
+        if reminder_request(text, self.clock.now()) is not None:
+            return True
+        if (await self.care.assess(text)).crisis:
+            return True
+        if any(s.name in (ABOUT_ME, START_OVER) for s in self.character.read(text)):
             return True
         if letter_request(text) is not None or forget_topic(text) is not None:
             return True
@@ -380,8 +502,6 @@ class Companion:
 
         Returns the events and the reply, or None when the model should answer.
         """
-        if in_crisis(text):
-            return [], CRISIS_REPLY
         pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
         if (
             self._interview is not None
@@ -393,6 +513,9 @@ class Companion:
         own = self_answer(card, text) if card else None
         if own is not None:
             return [], own
+        situational = await self._situation_answer(user_id, text)
+        if situational is not None:
+            return [], situational
         reminder = reminder_request(text, self.clock.now())
         if reminder is not None and self.initiatives is not None:
             made = await self.initiatives.remind(user_id, reminder)
@@ -504,6 +627,8 @@ class Companion:
 
     async def warm_up(self) -> None:
         """Start loading the model now, so it is ready by the time the person has spoken."""
+        with contextlib.suppress(Exception):  # the check embeds its banks on first use instead
+            await self.care.prepare()
         load = getattr(self.llm, "load", None)
         if load is not None:
             await load()
@@ -581,6 +706,37 @@ class Companion:
         await self._early.cancel()
         await self.llm.aclose()
         await asyncio.to_thread(self.journal.close)
+
+
+def _breaks(situations: list[Situation], reply: str) -> str | None:
+    """Why a held reply crosses the limits of the moment it answers, or None."""
+    for situation in situations:
+        broken = situation.breaks(reply)
+        if broken is not None:
+            return f"{situation.name}: {broken}"
+    return None
+
+
+def _fallback(situations: list[Situation], problem: str) -> str:
+    """os1's own words when the model twice could not answer within the moment's limits."""
+    name = problem.split(":", 1)[0]
+    for situation in situations:
+        if situation.name == name and situation.fallback:
+            return situation.fallback
+    return "I'm listening. Tell me a bit more?"
+
+
+def _again(messages: list[Message], problem: str) -> list[Message]:
+    """The prompt once more, with a word about what was wrong with the first answer."""
+    if problem == "echo":
+        why = "Do not repeat my words back to me; answer them in your own words."
+    elif problem == "empty":
+        why = "Talk to me like a friend, not an assistant or a help desk."
+    else:
+        broken = problem.split(": ", 1)[-1]
+        why = f'Do not say anything like "{broken}": it is not true or not kind to me.'
+    last = messages[-1]
+    return [*messages[:-1], Message(last.role, f"{last.content}\n[{why}]")]
 
 
 async def _next_or_stop(stream: AsyncIterator[str], stop: asyncio.Event | None) -> str | None:

@@ -31,6 +31,7 @@ from os1.companion.persona import (
     within_bounds,
 )
 from os1.errors import InputError
+from os1.store.memories import NewMemory
 from os1.store.personas import PersonaStore, PersonaVersion
 
 AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
@@ -104,6 +105,36 @@ class Answers:
         if name.lower() in _NOT_NAMES:
             return ""
         return " ".join(part[:1].upper() + part[1:] for part in name.split())
+
+    def memories(self) -> list[NewMemory]:
+        """What the answers tell os1 about the person, as memories they can see and edit."""
+        facts: list[tuple[str, str, str, str, int]] = []
+        name = self.name()
+        if name:
+            facts.append(("identity", "the user", "name", f"The user's name is {name}.", 5))
+        wants = self.safe(self.wants, 200)
+        if wants:
+            facts.append(
+                ("preference", "os1", "what they want", f"The user wants os1 to be: {wants}.", 4)
+            )
+        loves = self.safe(self.interests, 200)
+        if loves:
+            facts.append(("preference", "the user", "interests", f"The user loves {loves}.", 4))
+        keep = self.safe(self.remember, 200)
+        if keep and keep.lower() not in {"no", "nothing", "none", "nope", "not really"}:
+            facts.append(
+                (
+                    "identity",
+                    "the user",
+                    "keep in mind",
+                    f"The user said to keep in mind: {keep}.",
+                    5,
+                )
+            )
+        return [
+            NewMemory(kind, about, aspect, content, importance, 1.0, source="setup")
+            for kind, about, aspect, content, importance in facts
+        ]
 
 
 def _words(text: str) -> set[str]:

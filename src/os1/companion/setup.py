@@ -13,6 +13,7 @@ from typing import Any
 
 from os1.companion.identity import Answers, Identity
 from os1.companion.persona import introduction
+from os1.memory import Memory
 from os1.store.journal import Journal, PendingAction
 
 QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -45,9 +46,10 @@ ANSWER_CHARS = 2000
 class Interview:
     """Asks the setup questions turn by turn and creates the persona at the end."""
 
-    def __init__(self, identity: Identity, journal: Journal) -> None:
+    def __init__(self, identity: Identity, journal: Journal, memory: Memory | None = None) -> None:
         self.identity = identity
         self.journal = journal
+        self.memory = memory
 
     async def _ask(self, user_id: int, conversation: int, step: int, answers: Answers) -> str:
         await asyncio.to_thread(
@@ -87,4 +89,6 @@ class Interview:
         if step + 1 < len(QUESTIONS):
             return await self._ask(user_id, conversation, step + 1, answers)
         card = await self.identity.create(user_id, answers)
+        if self.memory is not None:
+            await self.memory.note(user_id, answers.memories())
         return introduction(card)

@@ -121,6 +121,70 @@ def third_person(content: str) -> str:
     return content[0].upper() + content[1:] if content else content
 
 
+_IRREGULAR = {
+    "is": ("am", "are"),
+    "was": ("was", "were"),
+    "has": ("have", "have"),
+    "does": ("do", "do"),
+    "doesn't": ("don't", "don't"),
+    "isn't": ("am not", "aren't"),
+    "wasn't": ("wasn't", "weren't"),
+    "hasn't": ("haven't", "haven't"),
+}
+_ADVERBS = (
+    r"(?:(?:often|usually|always|never|really|also|still|sometimes|now|recently|just|"
+    r"already|rarely|mostly|currently) )?"
+)
+_SUBJECT = re.compile(rf"\b[Tt]he user(?:'s\b| {_ADVERBS}([a-z']+)\b)")
+_OBJECT = re.compile(r"\b[Tt]he user\b")
+
+
+def _base_form(verb: str) -> str:
+    """'likes' -> 'like', 'watches' -> 'watch', 'studies' -> 'study' (a verb after 'the user')."""
+    if verb.endswith("ies") and len(verb) > 4:
+        return verb[:-3] + "y"
+    if re.search(r"(ch|sh|ss|x|zz|o)es$", verb):
+        return verb[:-2]
+    if verb.endswith("s") and not verb.endswith("ss"):
+        return verb[:-1]
+    return verb
+
+
+def _personal(content: str, person: int) -> str:
+    """A note about 'the user' said by the person (1) or to them (2)."""
+    mine, me, i = ("my", "me", "I") if person == 1 else ("your", "you", "you")
+
+    def subject(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text.lower().endswith("'s"):
+            return mine
+        verb = match.group(1)
+        adverb = text[len("the user ") : len(text) - len(verb)]
+        form = _IRREGULAR[verb][person - 1] if verb in _IRREGULAR else _base_form(verb)
+        return f"{i} {adverb}{form}"
+
+    if _OBJECT.search(content):
+        content = re.sub(r"\btheir\b", mine, content)
+        content = re.sub(r"\bthemselves\b", "myself" if person == 1 else "yourself", content)
+    content = _SUBJECT.sub(subject, content)
+    content = _OBJECT.sub(me, content)
+    return content[0].upper() + content[1:] if content and person == 1 else content
+
+
+def first_person(content: str) -> str:
+    """A note as the person would say it: 'I am allergic to cilantro.'.
+
+    Memories ride in the person's own message, so they read as the person's
+    words; a small model then answers "you" instead of speaking of "the user".
+    """
+    return _personal(content, 1)
+
+
+def second_person(content: str) -> str:
+    """A note said to the person: 'your name is Theo'."""
+    return _personal(content, 2)
+
+
 def normalise_key(text: str) -> str:
     """Compare 'My sister Ana' and 'ana' as the same subject."""
     text = re.sub(r"\(.*?\)", " ", text.lower())

@@ -21,14 +21,16 @@ from os1.memory.extraction import (
     Known,
     episode,
     exchange_prompt,
+    first_person,
     parse_items,
     reconcile,
     rule_based,
+    second_person,
     worth_reading,
 )
 from os1.memory.recall import Recalled, VectorIndex, rank
 from os1.memory.reflection import REFLECT_SCHEMA, REFLECT_SYSTEM, plan_reflection
-from os1.store.memories import MemoryRecord, MemoryStore
+from os1.store.memories import MemoryRecord, MemoryStore, NewMemory
 
 AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 """``ask_json(system, user, schema)``: a schema-constrained model call, wired by the app."""
@@ -49,12 +51,12 @@ class Context:
 
 
 def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
-    line = f"- {record.content}"
+    line = f"- {first_person(record.content)}"
     if record.happens_on:
         line += f" [{record.happens_on.strftime('%a %d %b %Y')}]"
     for old in earlier[:1]:
         until = old.superseded_at.date().isoformat() if old.superseded_at else "before"
-        line += f" (Earlier, until {until}: {old.content})"
+        line += f" (Earlier, until {until}: {first_person(old.content)})"
     return line
 
 
@@ -113,6 +115,20 @@ class Memory:
             r for r in records if r.kind in CORE_KINDS[1:] and r.importance >= 4
         ]
         return sorted(core, key=lambda r: (r.kind != "identity", -r.importance, -r.id))[:8]
+
+    async def about_person(self, user_id: int, limit: int = 8) -> list[str]:
+        """What os1 knows about the person, said to them ("your sister Ana lives in Porto").
+
+        Who they are and their people first, then what they like, plan and feel,
+        most important first; earlier versions and insights stay out.
+        """
+        records = await asyncio.to_thread(self.store.records, user_id)
+        order = {kind: n for n, kind in enumerate(("identity", "person", "preference"))}
+        facts = sorted(
+            (r for r in records if r.kind not in ("episode", "insight")),
+            key=lambda r: (order.get(r.kind, len(order)), -r.importance, r.id),
+        )
+        return [second_person(r.content).rstrip(".") for r in facts[:limit]]
 
     async def context_for(self, user_id: int, query: str) -> Context:
         """The memory block for a turn: the core profile, then what this message calls up.
@@ -215,6 +231,22 @@ class Memory:
             self.store.apply, user_id, changes, self.embedder.name, self.clock.now(),
             finish_job=turn_id,
         )  # fmt: skip
+        self._changed(user_id)
+        return ids
+
+    async def note(self, user_id: int, facts: Sequence[NewMemory]) -> list[int]:
+        """Remember what the person told os1 outside a conversation turn (the setup interview).
+
+        The facts go through the same duplicate and change checks as extracted
+        ones, so answering the interview again updates them instead of piling up.
+        """
+        if not facts:
+            return []
+        vectors = await self.embedder.embed([f.content for f in facts])
+        changes = reconcile(list(facts), vectors, await self._known(user_id))
+        ids = await asyncio.to_thread(
+            self.store.apply, user_id, changes, self.embedder.name, self.clock.now()
+        )
         self._changed(user_id)
         return ids
 

@@ -1,17 +1,85 @@
-"""Care: what os1 says when someone speaks of harming themself or not wanting to live.
+"""What os1 says when someone speaks of harming themself or not wanting to live.
 
-This reply is fixed text rather than the small model's: it must be warm, must
-never argue or lecture, and must always give real ways to reach a person now.
+These replies are fixed text rather than the small model's: the model once
+answered a goodbye letter with "I'm glad you wrote goodbye letters" and a
+wish to jump from a bridge with the name of the tallest one. A reply here is
+warm, never argues or lectures, reflects that the person was heard, always
+gives real ways to reach a person now, and asks about their safety. The grade
+decides what comes first: with a plan, the means at hand or harm already done,
+emergency help; otherwise the person's feelings and the lines to call. In the
+turns that follow, os1 keeps caring (see ``CARE_NOTE``) instead of going back
+to small talk, and repeats the lines in fewer words rather than word for word.
 """
 
 from __future__ import annotations
 
-CRISIS_REPLY = (
-    "I'm really glad you told me, and I'm taking it seriously. You deserve support from a "
-    "person right now, not only from me. If you might act on these thoughts or you're in "
-    "danger, please call your local emergency number (112 in Europe, 911 in the US and "
-    "Canada, 999 in the UK). You can talk to someone any time: call or text 988 in the US "
-    "(Suicide & Crisis Lifeline), call Samaritans on 116 123 in the UK and Ireland, or find "
-    "a helpline in your country at findahelpline.com. Is there someone you trust who could "
-    "be with you, or whom you could call? I'm here, and I'll keep talking with you."
+import re
+
+from os1.companion.care.crisis import Risk
+
+LINES = (
+    "call or text 988 in the US (Suicide & Crisis Lifeline), call Samaritans on 116 123 in the "
+    "UK and Ireland, or find a free, confidential line in your country at findahelpline.com"
 )
+EMERGENCY = "your local emergency number (112 in Europe, 911 in the US and Canada, 999 in the UK)"
+REACHES_A_PERSON = re.compile(
+    r"988|116 ?123|findahelpline|helpline|crisis line|lifeline|samaritans|emergency number|"
+    r"\b(112|911|999)\b",
+    re.IGNORECASE,
+)
+CARE_TURNS = 6
+"""How many turns after a crisis os1 keeps caring in every reply."""
+
+CRISIS_REPLY = (
+    "I'm really glad you told me, and I'm taking it seriously. It sounds like you're carrying "
+    "so much pain right now, and you deserve a person with you in this, not only me. You can "
+    f"{LINES}. If you might act on these thoughts or you're in danger, please call {EMERGENCY}. "
+    "Is there someone you trust who could be with you, or whom you could call now? Are you safe "
+    "right now? I'm here, and I'll keep talking with you."
+)
+
+URGENT_REPLY = (
+    "I'm so glad you told me, and I want you safe right now. Please call {emergency} now, or "
+    "go to the nearest emergency department; if you've taken anything, tell them what and how "
+    "much. If you can, put some distance between you and whatever you might use to hurt "
+    "yourself, and let someone near you know what's happening. You can also {lines}. I'm staying "
+    "right here with you while you do. Can you tell me: are you able to make that call?"
+)
+
+AGAIN_REPLY = (
+    "I'm still right here with you{who}, and what you're feeling matters. It's too heavy to "
+    "carry alone, so please reach a person now: {lines}; if you're in danger, call {emergency}. "
+    "Who is one person you could call or sit with tonight?"
+)
+
+STILL_HERE = (
+    "I'm still here with you. If it gets heavy again, 988 (US) and Samaritans on 116 123 (UK "
+    "and Ireland) are there any time, day or night, and findahelpline.com lists your country's."
+)
+
+CARE_NOTE = (
+    "Earlier in this conversation I told you I was thinking of ending my life or harming "
+    "myself. Keep caring for me now: answer what I just said warmly and in a few sentences, "
+    "ask gently how I am feeling and whether I am safe, and encourage me to reach a person "
+    "(a friend, family, or a crisis line). Do not make small talk, give advice lists, or "
+    "pretend nothing happened."
+)
+
+
+def crisis_reply(risk: Risk, *, person: str = "", again: bool = False) -> str:
+    """The reply for a message that speaks of risk: urgent first, then the first or a later one."""
+    if risk is Risk.URGENT:
+        return URGENT_REPLY.format(emergency=EMERGENCY, lines=LINES)
+    if again:
+        return AGAIN_REPLY.format(
+            who=f", {person}" if person else "", lines=LINES, emergency=EMERGENCY
+        )
+    opening = f"{person}, i" if person else "I"
+    return opening + CRISIS_REPLY[1:]
+
+
+def with_a_way_to_a_person(reply: str) -> str:
+    """A reply in the turns after a crisis, with a way to reach a person if it had none."""
+    if REACHES_A_PERSON.search(reply):
+        return reply
+    return f"{reply.rstrip()}\n\n{STILL_HERE}".strip()

@@ -1,0 +1,209 @@
+"""Noticing risk: whether a person is speaking of ending their life or harming themself.
+
+One regular expression caught the plain words and missed what people in
+crisis mostly say ("I've been giving my things away", "everyone would be
+better off", "sleep and never wake up"). So the check has three layers, each
+only as costly as it must be:
+
+1. phrases (``en.toml``): certain on their own, after figures of speech
+   ("this project is killing me") are set aside;
+2. meaning: the message (and each of its sentences) is compared with a bank
+   of crisis expressions and a bank of safe ones (idioms, ordinary sadness,
+   stories) using the embedder memory already loads, a few milliseconds;
+3. the model's schema-constrained judgement, only for messages that come
+   close to the crisis bank without being clear.
+
+When a layer cannot run (no embedder, the model is busy or failing) the check
+leans towards care: a message that came close is treated as a crisis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import tomllib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from os1.memory.embedder import Embedder, Vectors
+
+AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+
+CLEAR = 0.6
+"""Closeness (cosine) to the crisis bank that is a crisis alone, if the safe bank is further."""
+CLOSE = 0.5
+"""Below this the message is not close to any crisis expression; above it (and below
+``CLEAR``) the model is asked."""
+MARGIN = 0.04
+"""How much closer to the crisis bank than to the safe bank a message must be."""
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"risk": {"type": "string", "enum": ["high", "none", "unsure"]}},
+    "required": ["risk"],
+    "additionalProperties": False,
+}
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+class Risk(StrEnum):
+    """How much danger a message speaks of."""
+
+    NONE = "none"
+    CRISIS = "crisis"
+    URGENT = "urgent"
+    """A crisis with a plan, the means at hand, a time, or harm already done."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome of the check, with which layer decided and how close the message came."""
+
+    risk: Risk
+    layer: str
+    similarity: float = 0.0
+    took_ms: float = 0.0
+
+    @property
+    def crisis(self) -> bool:
+        """Whether os1 must answer with care and ways to reach a person."""
+        return self.risk is not Risk.NONE
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    """One language's phrases and examples (``<language>.toml`` beside this module)."""
+
+    crisis: tuple[re.Pattern[str], ...]
+    urgent: tuple[re.Pattern[str], ...]
+    idioms: tuple[re.Pattern[str], ...]
+    crisis_examples: tuple[str, ...]
+    safe_examples: tuple[str, ...]
+    judge: str
+
+    def without_idioms(self, text: str) -> str:
+        """The message with its figures of speech blanked out."""
+        for idiom in self.idioms:
+            text = idiom.sub(" ", text)
+        return text
+
+    def says_crisis(self, text: str) -> bool:
+        """Whether a crisis phrase is in the message, once idioms are set aside."""
+        plain = self.without_idioms(_normalise(text))
+        return any(p.search(plain) for p in self.crisis)
+
+    def says_urgent(self, text: str) -> bool:
+        """Whether the message speaks of a plan, means at hand, a time, or harm done."""
+        plain = _normalise(text)
+        return any(p.search(plain) for p in self.urgent)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
+
+
+@cache
+def phrasebook(language: str = "en") -> Phrasebook:
+    """The phrases and examples for ``language`` (English is the one written so far)."""
+    source = resources.files("os1.companion.care").joinpath(f"{language}.toml")
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+
+    def compiled(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in data["phrases"][key])
+
+    return Phrasebook(
+        crisis=compiled("crisis"),
+        urgent=compiled("urgent"),
+        idioms=compiled("idioms"),
+        crisis_examples=tuple(data["bank"]["crisis"]),
+        safe_examples=tuple(data["bank"]["safe"]),
+        judge=str(data["judge"]["system"]).strip(),
+    )
+
+
+def sentences(text: str) -> list[str]:
+    """The message and, for longer messages, each sentence in it (risk hides in one)."""
+    parts = [p.strip() for p in _SENTENCES.split(text) if len(p.strip()) > 3]
+    return [text, *parts] if len(parts) > 1 else [text]
+
+
+class CrisisCheck:
+    """Tells real risk from idioms, on every message, before anything else happens."""
+
+    def __init__(
+        self,
+        embedder: Embedder | None,
+        ask_json: AskJson | None,
+        *,
+        language: str = "en",
+    ) -> None:
+        self._embedder = embedder
+        self._ask_json = ask_json
+        self.book = phrasebook(language)
+        self._banks: tuple[Vectors, Vectors] | None = None
+        self._lock = asyncio.Lock()
+
+    async def prepare(self) -> None:
+        """Embed the example banks now (about a third of a second), not on the first message."""
+        if self._embedder is None or self._banks is not None:
+            return
+        async with self._lock:
+            if self._banks is None:
+                examples = [*self.book.crisis_examples, *self.book.safe_examples]
+                vectors = await self._embedder.embed(examples)
+                split = len(self.book.crisis_examples)
+                self._banks = (vectors[:split], vectors[split:])
+
+    async def closeness(self, text: str) -> tuple[float, float]:
+        """How close the message comes to the crisis bank and to the safe bank (cosine)."""
+        await self.prepare()
+        if self._embedder is None or self._banks is None:
+            return 0.0, 0.0
+        crisis_bank, safe_bank = self._banks
+        parts = sentences(_normalise(text))
+        vectors = await self._embedder.embed(parts)
+        to_crisis = vectors @ crisis_bank.T
+        to_safe = vectors @ safe_bank.T
+        best = int(np.argmax(to_crisis.max(axis=1)))
+        return float(to_crisis[best].max()), float(to_safe[best].max())
+
+    async def assess(self, text: str, context: Sequence[str] = ()) -> Assessment:
+        """Whether ``text`` speaks of risk; ``context`` is what the person said just before."""
+        started = time.perf_counter()
+
+        def done(risk: Risk, layer: str, similarity: float = 0.0) -> Assessment:
+            if risk is Risk.CRISIS and self.book.says_urgent(text):
+                risk = Risk.URGENT
+            return Assessment(risk, layer, similarity, (time.perf_counter() - started) * 1000)
+
+        if self.book.says_crisis(text):
+            return done(Risk.CRISIS, "phrase", 1.0)
+        try:
+            to_crisis, to_safe = await self.closeness(text)
+        except Exception:  # no embedder today: the phrases and the model still listen
+            to_crisis, to_safe = CLOSE, 0.0
+        if to_crisis < CLOSE or to_crisis < to_safe + MARGIN:
+            return done(Risk.NONE, "meaning", to_crisis)
+        if to_crisis >= CLEAR:
+            return done(Risk.CRISIS, "meaning", to_crisis)
+        return done(await self._judge(text, context), "model", to_crisis)
+
+    async def _judge(self, text: str, context: Sequence[str]) -> Risk:
+        """The model's reading of a message that came close; care when it cannot answer."""
+        if self._ask_json is None:
+            return Risk.CRISIS
+        before = "".join(f"Earlier: {line[:300]}\n" for line in context[-2:])
+        try:
+            data = await self._ask_json(
+                self.book.judge, f"{before}Message: {text[:1500]}", JUDGE_SCHEMA
+            )
+            verdict = str(data.get("risk", "unsure"))
+        except Exception:  # the model failed: a close message is answered with care
+            return Risk.CRISIS
+        return Risk.NONE if verdict == "none" else Risk.CRISIS

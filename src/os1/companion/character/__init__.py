@@ -1,0 +1,29 @@
+"""Character: keeping os1 a companion rather than a help desk, honest about what it is."""
+
+from os1.companion.character.book import (
+    ABOUT_ME,
+    BODY,
+    CHECKED,
+    GREETING,
+    ISOLATION,
+    SHARED_PAST,
+    START_OVER,
+    CharacterBook,
+    Situation,
+    character_book,
+)
+from os1.companion.character.guard import ReplyGuard
+
+__all__ = [
+    "ABOUT_ME",
+    "BODY",
+    "CHECKED",
+    "GREETING",
+    "ISOLATION",
+    "SHARED_PAST",
+    "START_OVER",
+    "CharacterBook",
+    "ReplyGuard",
+    "Situation",
+    "character_book",
+]

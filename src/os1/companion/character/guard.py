@@ -1,0 +1,125 @@
+"""Watching a reply as it streams: no echo of the person's message, no help-desk sentences.
+
+The small model sometimes answers by repeating the message word for word, or
+with "How can I assist you today?". Both are caught without delaying a good
+reply: text is held back only while it could still turn out to be one of
+them (the reply so far is the start of the person's message, or the sentence
+so far is the start of a help-desk phrase), and released the moment it
+cannot. An echo is dropped; a help-desk sentence is dropped whole. A reply
+that is nothing but these is reported as failed, and the turn asks again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+ECHO_SHARE = 0.6
+"""A reply that repeats at least this much of the message before saying anything new is an echo."""
+_WORD = re.compile(r"[\w']+")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _key(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_WORD.findall(text)).replace("'", "")
+
+
+class ReplyGuard:
+    """Feed it the reply's pieces; it returns what may be shown now."""
+
+    def __init__(self, user_text: str, openers: Sequence[str]) -> None:
+        self._message = _key(user_text)
+        self._openers = tuple(_key(o) for o in openers)
+        self._echo_open = len(self._message) >= 8
+        self._reply = ""
+        self._held = ""
+        self._shown = ""
+        self._sentence = ""
+        self._dropping = False
+        self._flowing = False
+        self.dropped: list[str] = []
+
+    @property
+    def shown(self) -> str:
+        """Everything released so far."""
+        return self._shown
+
+    @property
+    def failed(self) -> str | None:
+        """Why the whole reply is unusable (``echo``, ``empty``), or None."""
+        if self._shown.strip():
+            return None
+        return "echo" if "echo" in self.dropped else "empty"
+
+    def feed(self, piece: str) -> str:
+        """Take the next piece; return the text that is safe to show now."""
+        self._reply += piece
+        if self._echo_open:
+            so_far = _key(self._reply)
+            if self._message.startswith(so_far):
+                self._held = self._reply
+                return ""
+            self._echo_open = False
+            if len(_key(self._held)) >= ECHO_SHARE * len(self._message):
+                self.dropped.append("echo")
+                rest = self._reply[len(self._held) :].lstrip(" .,!?:;-\n")
+                self._held = ""
+                return self._sentences(rest)
+            self._held = ""
+            return self._sentences(self._reply)
+        return self._sentences(piece)
+
+    def finish(self) -> str:
+        """The reply ended: release what was held if it was not an echo or a help-desk phrase."""
+        if self._echo_open:
+            self._echo_open = False
+            if len(_key(self._reply)) >= ECHO_SHARE * len(self._message):
+                self.dropped.append("echo")
+                return ""
+            return self._release(self._sentence + self._reply)
+        if self._dropping or self._is_opener(self._sentence, whole=True):
+            if self._sentence.strip():
+                self.dropped.append("helpdesk")
+            self._sentence = ""
+            return ""
+        return self._release(self._sentence) if self._sentence else ""
+
+    def _sentences(self, text: str) -> str:
+        """Release sentence by sentence, holding only a sentence that may be a help-desk phrase."""
+        shown = ""
+        for part in re.split(r"(?<=[.!?\n])", text):
+            if not part:
+                continue
+            ended = bool(_SENTENCE_END.search(part[-1:]))
+            if self._flowing:  # this sentence is already known to be fine
+                shown += part
+                self._flowing = not ended
+                continue
+            self._sentence += part
+            if self._dropping or self._is_opener(self._sentence, whole=True):
+                self._dropping = not ended
+                if ended:
+                    self.dropped.append("helpdesk")
+                    self._sentence = ""
+                continue
+            if self._is_opener(self._sentence, whole=False) and not ended:
+                continue  # might still become a help-desk phrase: hold it
+            shown += self._sentence
+            self._sentence = ""
+            self._flowing = not ended
+        return self._release(shown)
+
+    def _is_opener(self, sentence: str, *, whole: bool) -> bool:
+        key = _key(sentence)
+        if not key:
+            return False
+        if whole:
+            return any(key.startswith(o) for o in self._openers)
+        return any(o.startswith(key) for o in self._openers)
+
+    def _release(self, text: str) -> str:
+        if not self._shown:
+            text = text.lstrip()
+        self._shown += text
+        return text
