@@ -44,6 +44,11 @@ class Paths:
         return self.data_dir / "os1.db"
 
     @property
+    def log_file(self) -> Path:
+        """The rotating log of background work and its failures."""
+        return self.data_dir / "os1.log"
+
+    @property
     def kv_cache_dir(self) -> Path:
         """Saved model states (processed prompts) that let a fresh process skip prefill."""
         return self.data_dir / "kv-cache"

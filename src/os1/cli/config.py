@@ -33,6 +33,7 @@ def show(
             "config_file": str(paths.config_file),
             "data_dir": str(paths.data_dir),
             "models_dir": str(paths.models_dir),
+            "log_file": str(paths.log_file),
         }
         if as_json:
             out.print(

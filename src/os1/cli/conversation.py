@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -17,9 +19,11 @@ from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
-from os1.errors import InputError, Os1Error
+from os1.errors import InputError
 from os1.events import ErrorEvent, Event, InitiativeEvent, Notice, TokenDelta, TurnCommitted
 from os1.store import TurnRecord
+
+log = logging.getLogger(__name__)
 
 ConversationOpt = Annotated[
     int | None, typer.Option("--conversation", "-c", help="Continue this conversation (by id).")
@@ -85,7 +89,7 @@ POLL_S = 20.0
 
 async def _speak_first(companion: Companion, as_json: bool) -> None:
     """Print whatever os1 has to say first (due reminders, follow-ups, a check-in)."""
-    with contextlib.suppress(Os1Error):
+    with _logged("looking for what is due"):
         for event in await companion.speak_first():
             _render(event, as_json)
 
@@ -98,16 +102,27 @@ def _read_stdin() -> str:
     return text
 
 
+@contextlib.contextmanager
+def _logged(work: str) -> Iterator[None]:
+    """Background work whose failure only delays it: the conversation goes on, the log says why."""
+    try:
+        yield
+    except Exception:
+        log.exception("%s failed; it is tried again later", work)
+
+
 async def _idle_quietly(companion: Companion) -> None:
     """Remember, reflect and grow while the person reads; a failure only delays it."""
-    with contextlib.suppress(Os1Error):
+    with _logged("idle work (memories, reflection, persona growth)"):
         await companion.idle()
+        log.info("idle work done")
 
 
 async def _remember_quietly(companion: Companion) -> None:
     """Extract memories from what was just said; a failure only delays it to a later run."""
-    with contextlib.suppress(Os1Error):
-        await companion.remember_pending()
+    with _logged("memory extraction"):
+        done = await companion.remember_pending()
+        log.info("memory extraction: %d turns read", done)
 
 
 def say(
@@ -226,7 +241,7 @@ class _Chat:
 
     async def initiatives(self, *, interrupting: bool = False) -> None:
         """Say what is due; while the person is at the prompt, on a line of its own."""
-        with contextlib.suppress(Os1Error):
+        with _logged("looking for what is due"):
             events = await self.companion.speak_first()
             for number, event in enumerate(events):
                 if interrupting and number == 0:

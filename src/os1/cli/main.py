@@ -15,6 +15,8 @@ from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
 from os1.cli.voice import speak, talk, transcribe, voices_app
+from os1.config import resolve_paths
+from os1.logs import configure as configure_logging
 
 app = typer.Typer(
     name="os1",
@@ -50,7 +52,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks and the model's own logs.")
+        bool,
+        typer.Option(
+            "--debug", help="Show tracebacks, the model's own logs, and the log file as it grows."
+        ),
     ] = False,
     version: Annotated[
         bool,
@@ -60,6 +65,7 @@ def root(
     """Set options that apply to every command."""
     if debug:
         os.environ["OS1_DEBUG"] = "1"
+    configure_logging(resolve_paths().log_file, debug=debug or bool(os.environ.get("OS1_DEBUG")))
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ switch; reminders were asked for, so only quiet hours never delay them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from os1.clock import Clock
 from os1.memory.dates import resolve_when
 from os1.store.initiatives import Initiative, InitiativeStore
 from os1.store.memories import MemoryRecord
+
+log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=1)
 CHECK_IN_AFTER = timedelta(days=3)
@@ -221,4 +224,5 @@ class Initiatives:
                 own += 1
             if await asyncio.to_thread(self.store.claim, user_id, initiative.id, now):
                 delivered.append(Delivered(initiative, now - initiative.due_at > LATE_AFTER))
+                log.info("initiative %d (%s) delivered", initiative.id, initiative.kind)
         return delivered

@@ -19,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import os
 import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -35,6 +37,8 @@ from os1.config import Paths, Settings
 from os1.errors import LLMUnavailable, ModelError
 from os1.llm.base import GenerationOptions, Message
 from os1.llm.models import GGUF_MAGIC, resolve_model_file
+
+log = logging.getLogger(__name__)
 
 _Chunk = tuple[str, Any]
 
@@ -90,7 +94,14 @@ class EmbeddedLLM:
         """Load the weights (2-3 s for the default model); later calls return at once."""
         async with self._load_lock:
             if self._server is None:
-                self._server = await asyncio.to_thread(self._start_server)
+                started = time.perf_counter()
+                log.info("loading the chat model %s", self.name)
+                try:
+                    self._server = await asyncio.to_thread(self._start_server)
+                except Exception:
+                    log.exception("the chat model %s did not load", self.name)
+                    raise
+                log.info("chat model %s loaded in %.1f s", self.name, time.perf_counter() - started)
 
     def _start_server(self) -> Any:
         path = self._model if isinstance(self._model, Path) else self._model()

@@ -1,0 +1,70 @@
+"""The log file: background work and its failures are written down, privately, and rotate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import run_os1
+
+from os1.cli.conversation import _remember_quietly
+from os1.errors import LLMUnavailable
+from os1.logs import LOG_BACKUPS, LOG_BYTES, configure
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "state" / "os1.log"
+    configure(path)
+    yield path
+    configure(tmp_path / "unused.log")  # let go of the file
+
+
+class FailingMind:
+    """Stands in for a companion whose memory work cannot reach its embedder."""
+
+    async def remember_pending(self) -> int:
+        raise LLMUnavailable("Cannot reach the embedder at http://127.0.0.1:9/v1.")
+
+
+def test_a_background_failure_is_logged_with_its_cause_and_the_turn_goes_on(
+    log_file: Path,
+) -> None:
+    asyncio.run(_remember_quietly(FailingMind()))  # type: ignore[arg-type]
+    written = log_file.read_text(encoding="utf-8")
+    assert "memory extraction failed; it is tried again later" in written
+    assert "Cannot reach the embedder at http://127.0.0.1:9/v1." in written
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log_file.parent.stat().st_mode) == 0o700
+
+
+def test_the_log_rotates_and_keeps_a_few_old_files(log_file: Path) -> None:
+    line = "x" * 1000
+    for _ in range(LOG_BYTES * (LOG_BACKUPS + 2) // 1000):
+        logging.getLogger("os1.test").info(line)
+    kept = sorted(p.name for p in log_file.parent.iterdir())
+    assert kept == ["os1.log", *(f"os1.log.{n}" for n in range(1, LOG_BACKUPS + 1))]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in log_file.parent.iterdir())
+    assert log_file.stat().st_size <= LOG_BYTES
+
+
+def test_config_show_names_the_log_and_debug_mirrors_it(home: Path, tmp_path: Path) -> None:
+    shown = json.loads(run_os1("config", "show", "--json").stdout)
+    log = Path(shown["paths"]["log_file"])
+    assert log == home / "data" / "os1.log"
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + os.urandom(4096))
+    quiet = run_os1("say", "hi", env={"OS1_MODEL": str(broken)})
+    assert quiet.code == 1
+    written = log.read_text(encoding="utf-8")
+    assert "the chat model broken did not load" in written
+    assert "could not load" in written, "with the cause"
+    assert "did not load" not in quiet.stderr, "the terminal shows only the one clear line"
+    loud = run_os1("--debug", "say", "hi", env={"OS1_MODEL": str(broken)})
+    assert "the chat model broken did not load" in loud.stderr
