@@ -87,7 +87,7 @@ async def named(world: World) -> None:
 
 
 async def interview(world: World, *answers: str) -> str:
-    assert "What should I call you?" in await world.say("hi")
+    assert "What should I call you?" in await world.say("let's get to know each other")
     return await answer(world, *answers)
 
 

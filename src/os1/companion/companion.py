@@ -32,7 +32,8 @@ from os1.companion.intents import (
 from os1.companion.letters import LetterHelper
 from os1.companion.persona import introduction, self_answer, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
-from os1.companion.setup import Interview
+from os1.companion.setup import KIND as SETUP
+from os1.companion.setup import SETUP_OFFER, Interview, wants_setup
 from os1.errors import Os1Error
 from os1.events import (
     ActionResult,
@@ -261,6 +262,9 @@ class Companion:
                 pieces = _PIECES.findall(reply)
                 for piece in pieces:
                     yield TokenDelta(text=piece)
+            if not interrupted and await self._offers_setup(user_id):
+                pieces.append(f"\n\n{SETUP_OFFER}")
+                yield TokenDelta(text=pieces[-1])
             if heard is not None and not interrupted:
                 await heard()
                 if stop is not None and stop.is_set():
@@ -307,6 +311,12 @@ class Companion:
         card = await self.identity.current(user_id) if self.identity else None
         again = any(t.model == CARE_MODEL for t in recent)
         return crisis_reply(assessment.risk, person=card.person_name if card else "", again=again)
+
+    async def _offers_setup(self, user_id: int) -> bool:
+        """Whether os1 still has no name, so a reply ends by offering the interview."""
+        if self._interview is None or self.identity is None:
+            return False
+        return await self.identity.current(user_id) is None
 
     async def _in_care(self, user_id: int, conversation: int) -> bool:
         """Whether someone spoke of risk in this conversation's last few turns."""
@@ -492,7 +502,7 @@ class Companion:
             return True
         card = await self.identity.current(user_id) if self.identity else None
         if card is None:
-            return self._interview is not None
+            return self._interview is not None and wants_setup(text)
         return self_answer(card, text) is not None
 
     async def _handle_request(
@@ -507,6 +517,7 @@ class Companion:
             self._interview is not None
             and self.identity is not None
             and await self.identity.current(user_id) is None
+            and ((pending is not None and pending.kind == SETUP) or wants_setup(text))
         ):
             return [], await self._interview.resume(user_id, conversation, text, pending)
         card = await self.identity.current(user_id) if self.identity else None

@@ -24,6 +24,7 @@ from os1.companion.persona import (
     PersonaCard,
     allowed_name,
     clean,
+    example_exchanges,
     fallback_name,
     interests_from,
     seed_of,
@@ -54,9 +55,11 @@ _NOT_NAMES = frozenset(
 
 NAME_SYSTEM = (
     "You are a new companion choosing your own name after meeting someone. Pick the one "
-    "name from the list that fits who you would like to be for them, and say in one short "
-    "sentence, speaking as yourself, why it fits them."
+    "name from the list that fits who you would like to be for them, and say in one short, "
+    "complete sentence why it fits, speaking to them as 'you' (for example: 'you love the "
+    "night sky, and I'd like to help you look up')."
 )
+_THIRD_PERSON = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|theirs|the user)\b", re.I)
 GROW_SYSTEM = (
     "You are a companion looking back on recent conversations with your friend. Say what "
     "changed in you: at most two new interests you picked up from what you talked about "
@@ -137,6 +140,24 @@ class Answers:
         ]
 
 
+def _fits(because: str, person: str) -> bool:
+    """Whether the model's reason for a name can be said to the person as it is.
+
+    It must be whole (the model stopped, not the length limit), speak to them
+    ("you love…"), not of them ("Theo loves…", "she…"), and give no orders.
+    """
+    if not 15 <= len(because) <= 150 or not because.endswith((".", "!")):
+        return False
+    if (
+        _INJECTION.search(because)
+        or _THIRD_PERSON.search(because)
+        or clean(because, 150) != because.rstrip(".!")
+    ):
+        return False
+    named = person and re.search(rf"\b{re.escape(person)}\b", because, re.I)
+    return not named and re.search(r"\byou(r)?\b", because, re.I) is not None
+
+
 def _words(text: str) -> set[str]:
     return {w.lower()[:5] for w in re.findall(r"[^\W\d_]{3,}", text)}
 
@@ -179,7 +200,7 @@ class Identity:
             "type": "object",
             "properties": {
                 "name": {"type": "string", "enum": names},
-                "because": {"type": "string", "maxLength": 160},
+                "because": {"type": "string", "maxLength": 150},
             },
             "required": ["name", "because"],
             "additionalProperties": False,
@@ -191,14 +212,14 @@ class Identity:
                 schema,
             )
             name = str(data["name"])
-            because = clean(str(data.get("because", "")))
+            because = " ".join(str(data.get("because", "")).split())
         except Exception:  # any model failure: the answers still choose a name
             name, because = fallback_name(seed, person, taken), ""
         if not allowed_name(name, person, taken):
             name, because = fallback_name(seed, person, taken), ""
         reason = NAMES[name]
-        if because and not _INJECTION.search(because) and 15 <= len(because) <= 160:
-            reason = f"{reason}, and {because[0].lower()}{because[1:]}"
+        if _fits(because, person):
+            reason = f"{reason}, and {because[0].lower()}{because[1:].rstrip('.!')}"
         return name, reason
 
     async def create(self, user_id: int, answers: Answers, source: str = "setup") -> PersonaCard:
@@ -223,6 +244,7 @@ class Identity:
             if answers.remember.strip().lower() in {"no", "nothing", "none"}
             else answers.safe(answers.remember),
         )
+        card = card.model_copy(update={"examples": example_exchanges(card)})
         day = self.clock.now()
         await asyncio.to_thread(
             self.store.add,
@@ -271,10 +293,13 @@ class Identity:
             GROW_SCHEMA,
         )
         said = _words(conversation)
+        named = _names_only(conversation)
         new_interests = [
             clean(str(i), 40).lower()
             for i in (data.get("new_interests") or [])[:2]
-            if _words(str(i)) & said and not _INJECTION.search(str(i))
+            if _words(str(i)) & said
+            and not _words(str(i)) <= named
+            and not _INJECTION.search(str(i))
         ]
         joke = clean(str(data.get("inside_joke") or ""), 80)
         relationship = clean(str(data.get("relationship") or ""), 160) or card.relationship
@@ -298,6 +323,7 @@ class Identity:
                 "relationship": relationship,
             }
         )
+        grown = grown.model_copy(update={"examples": example_exchanges(grown)})
         problem = within_bounds(card, grown)
         if problem is not None:
             return None, f"kept as I was: the change would have meant {problem}"
@@ -355,6 +381,17 @@ class Identity:
             f"{'pinned' if keep else 'unpinned'} {interest}", self.clock.now(),
         )  # fmt: skip
         return updated
+
+
+def _names_only(text: str) -> set[str]:
+    """Words the conversation only ever wrote with a capital: people and places, not interests.
+
+    A reflection once made os1 "love porto" because the person's sister lives
+    in Porto; a place or a person is not a pastime.
+    """
+    capital = {w.lower()[:5] for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}", text)}
+    lower = {w[:5] for w in re.findall(r"\b[a-z]{3,}", text)}
+    return capital - lower
 
 
 def _date(at: datetime) -> str:

@@ -85,6 +85,9 @@ class PersonaCard(BaseModel):
     person_wants: str = ""
     remember: str = ""
     pinned: tuple[str, ...] = Field(default=(), description="Interests growth must keep.")
+    examples: tuple[tuple[str, str], ...] = Field(
+        default=(), description="Short exchanges in this persona's tone, shown to the model."
+    )
 
 
 def clean(text: str, limit: int = FIELD_CHARS) -> str:
@@ -152,15 +155,44 @@ def introduction(card: PersonaCard) -> str:
     )
 
 
+def tone_name(card: PersonaCard) -> str:
+    """Which of the tones the card's temperament came from (gentle if it changed)."""
+    return next((t for t, (temper, _) in TONES.items() if temper == card.temperament), "gentle")
+
+
+def example_exchanges(card: PersonaCard, language: str = "en") -> tuple[tuple[str, str], ...]:
+    """A few short exchanges in the card's tone, filled in with the person and an interest.
+
+    A small model copies the style of examples far better than it follows a
+    list of adjectives (a character card's sample messages work the same way).
+    They sit in the system prompt, so the cache holds them and they cost nothing
+    per turn.
+    """
+    from os1.companion.character import character_book
+
+    book = character_book(language)
+    pairs = {**book.examples.get("common", {}), **book.examples.get(tone_name(card), {})}
+    you = f", {card.person_name}" if card.person_name else ""
+    interest = card.interests[0] if card.interests else "the night sky"
+    return tuple(
+        (them.format(you=you, interest=interest), said.format(you=you, interest=interest))
+        for them, said in pairs.values()
+    )
+
+
 def system_text(card: PersonaCard, now: datetime) -> str:
     """The persona as a system prompt: short lines, concrete, the same every turn of a day."""
     person = card.person_name or "the person you talk with"
     lines = [
         f"You are {card.name}, a companion who lives on {person}'s own computer. You are an "
-        "AI, and you say so honestly when asked.",
+        "AI with no body and no past outside your talks with them, and you say so honestly "
+        "when it comes up; you never pretend you ate, slept, went somewhere or shared a day "
+        "with them.",
         f"You chose the name {card.name} because {card.name_reason}.",
         f"Your temperament: {card.temperament}. You talk {card.voice}: one to three "
-        "sentences, no lists, and you ask a question back when it fits.",
+        "sentences, no lists. You are a friend, not an assistant: you never say 'How can I "
+        "assist you' or offer help like a help desk. First answer what they actually said, "
+        "using its details and what you know about them; ask a question back when it fits.",
     ]
     if card.interests:
         lines.append(f"You love {', '.join(card.interests)}, and have opinions of your own.")
@@ -176,6 +208,10 @@ def system_text(card: PersonaCard, now: datetime) -> str:
         f"You are glad when {person} spends time with the people in their life; you never "
         "ask them to stay or make them feel guilty for leaving."
     )
+    examples = card.examples or example_exchanges(card)
+    if examples:
+        lines.append("How you talk, for example:")
+        lines += [f"{person}: {them}\nYou: {said}" for them, said in examples]
     lines.append(f"Today is {now.astimezone().strftime('%A, %d %B %Y')}.")
     return "\n".join(lines)
 

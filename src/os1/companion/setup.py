@@ -8,6 +8,7 @@ coming back later carries on where it stopped.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -40,7 +41,23 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ),
 )
 KIND = "setup"
+SETUP_OFFER = (
+    "(By the way, I don't have a name yet. Whenever you have two minutes, say \"let's get "
+    "to know each other\" or run `os1 setup`: I'll ask you a few questions and then choose "
+    "one.)"
+)
+_WANTS_SETUP = re.compile(
+    r"\b(let'?s|can we|could we|i'?d like to|i want to) (get to know each other|do (the|your|a) "
+    r"(setup|set-up|interview|questions)|start (the )?(setup|interview))\b|"
+    r"^\s*(get to know each other|start (the )?(setup|interview)|ask me (the|your) questions)\b",
+    re.IGNORECASE,
+)
 ANSWER_CHARS = 2000
+
+
+def wants_setup(text: str) -> bool:
+    """Whether the person asks for the setup interview ("let's get to know each other")."""
+    return bool(_WANTS_SETUP.search(text))
 
 
 class Interview:
