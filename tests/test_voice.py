@@ -18,53 +18,12 @@ from os1.errors import InputError
 from os1.events import Event, Interrupted, TranscriptFinal, parse_event
 from os1.llm import ScriptedLLM
 from os1.store import Journal
-from os1.voice.audio import SAMPLE_RATE, Clip, read_wav
+from os1.testing import HeardSTT, LoudnessVAD, ToneTTS, tone_speech
+from os1.voice.audio import SAMPLE_RATE, read_wav, write_wav
 from os1.voice.clauses import Clauses
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
-
-
-class LoudnessVAD:
-    """A stand-in for Silero in fast tests: loud frames are speech."""
-
-    def probability(self, frame: np.ndarray) -> float:
-        return 0.95 if float(np.sqrt(np.mean(frame**2))) > 0.02 else 0.02
-
-
-class WordsSTT:
-    """Hears the first sentence in quieter speech, the second in louder speech."""
-
-    def __init__(self, *sentences: str) -> None:
-        self.sentences = sentences
-        self.given: list[np.ndarray] = []
-
-    def transcribe(self, samples: np.ndarray) -> str:
-        self.given.append(samples)
-        loud = float(np.abs(samples).max()) if len(samples) else 0.0
-        if loud < 0.1:
-            return ""
-        return self.sentences[0] if loud < 0.45 or len(self.sentences) == 1 else self.sentences[1]
-
-
-class BeepTTS:
-    """Half a second of tone per word, so playback takes a while."""
-
-    def synthesize(self, text: str) -> Clip:
-        seconds = 0.25 * len(text.split())
-        t = np.arange(int(seconds * 16_000)) / 16_000
-        return Clip((0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16_000)
-
-
-def speech(*parts: tuple[str, float]) -> Clip:
-    """'talk' (a tone), 'shout' (a louder one) and 'quiet' segments, in seconds."""
-    chunks = []
-    for kind, seconds in parts:
-        n = int(seconds * SAMPLE_RATE)
-        t = np.arange(n) / SAMPLE_RATE
-        level = {"talk": 0.3, "shout": 0.6}.get(kind, 0.0)
-        chunks.append((level * np.sin(2 * np.pi * 180 * t)).astype(np.float32))
-    return Clip(np.concatenate(chunks), SAMPLE_RATE)
 
 
 def make(home: Path, *replies: str, heard: tuple[str, ...]) -> tuple[VoicePipeline, Timeline]:
@@ -73,7 +32,7 @@ def make(home: Path, *replies: str, heard: tuple[str, ...]) -> tuple[VoicePipeli
     companion = Companion(Journal.open("", home / "os1.db"), llm, FixedClock(NOW))
     sink = Timeline(rate=16_000)
     vad = LoudnessVAD()
-    pipeline = VoicePipeline(companion, WordsSTT(*heard), BeepTTS(), vad, sink)  # type: ignore[arg-type]
+    pipeline = VoicePipeline(companion, HeardSTT(*heard), ToneTTS(), vad, sink)
     return pipeline, sink
 
 
@@ -113,7 +72,7 @@ async def test_a_spoken_question_is_answered_aloud_clause_by_clause(home: Path) 
     pipeline, sink = make(
         home, "Paris, of course, is the capital. It is lovely.", heard=("What is the capital?",)
     )
-    clip = speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
+    clip = tone_speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
     await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
     [turn] = pipeline.turns
     assert turn.transcript == "What is the capital?"
@@ -134,7 +93,7 @@ async def test_a_spoken_turn_reports_its_stages_in_the_shared_vocabulary(home: P
     pipeline, sink = make(home, "Paris, of course.", heard=("What is the capital?",))
     seen: list[Event] = []
     pipeline.on_event = seen.append
-    clip = speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
+    clip = tone_speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.2))
     await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
     kinds = [e.type for e in seen if e.type not in ("transcript_partial", "token_delta")]
     assert kinds == [
@@ -156,9 +115,9 @@ async def test_a_spoken_turn_reports_its_stages_in_the_shared_vocabulary(home: P
 async def test_the_recogniser_hears_the_onset_of_the_first_word(home: Path) -> None:
     """The VAD is sure of speech only 160 ms in; the audio before that is kept for Whisper."""
     pipeline, sink = make(home, "Hello.", heard=("Hi there.",))
-    clip = speech(("quiet", 1.0), ("talk", 1.0), ("quiet", 0.5))
+    clip = tone_speech(("quiet", 1.0), ("talk", 1.0), ("quiet", 0.5))
     await pipeline.run(file_frames(clip, realtime=False, until=sink.busy))
-    assert isinstance(pipeline.stt, WordsSTT)
+    assert isinstance(pipeline.stt, HeardSTT)
     final = pipeline.stt.given[-1]
     onset = int(np.argmax(np.abs(final) > 0.01))
     assert onset / SAMPLE_RATE >= 0.3, "at least 0.3 s of the quiet before the speech"
@@ -171,7 +130,7 @@ async def test_speaking_over_os1_stops_playback_at_once_and_keeps_only_what_was_
     long_reply = "One two three four five six seven eight. Nine ten eleven twelve thirteen."
     pipeline, sink = make(home, long_reply, "Sure.", heard=("Tell me a long story.", "Stop, stop."))
     onset = 1.0 + 0.4 + 1.2  # the second utterance starts here, while os1 speaks
-    clip = speech(("talk", 1.0), ("quiet", 0.4 + 1.2), ("shout", 0.8), ("quiet", 0.6))
+    clip = tone_speech(("talk", 1.0), ("quiet", 0.4 + 1.2), ("shout", 0.8), ("quiet", 0.6))
     seen: list[Event] = []
     pipeline.on_event = seen.append
     started = time.perf_counter()
@@ -255,3 +214,25 @@ def test_speak_transcribe_and_talk_through_real_speech_models(home: Path, tmp_pa
     bad = run_os1("talk", "--input", str(tmp_path / "nope.wav"), env=env)
     assert bad.code == 1
     assert "no audio file" in bad.stderr
+
+
+def test_talk_runs_on_the_speech_parts_the_settings_name(tmp_path: Path) -> None:
+    question = tmp_path / "q.wav"
+    write_wav(question, tone_speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.3)))
+    env = {
+        "OS1_MODEL": write_script(tmp_path / "s.json", ["Paris."]),
+        "OS1_STT": "fake:What is the capital?",
+        "OS1_TTS": "fake",
+        "OS1_VAD": "fake",
+    }
+    talked = run_os1("talk", "--input", str(question), "--fast", "--json", env=env)
+    assert talked.code == 0, talked.stderr
+    events = talked.events()
+    [final] = [e for e in events if e["type"] == "transcript_final"]
+    assert final["text"] == "What is the capital?"
+    [committed] = [e for e in events if e["type"] == "turn_committed"]
+    assert committed["reply"] == "Paris."
+    unknown = run_os1("talk", "--input", str(question), env={**env, "OS1_STT": "nope"})
+    assert unknown.code == 1
+    assert "No stt called 'nope' is installed" in unknown.stderr
+    assert "fake, whisper" in unknown.stderr

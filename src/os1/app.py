@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from os1.assets import is_installed
@@ -21,6 +22,8 @@ from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
 from os1.store.personas import PersonaStore
+from os1.voice.base import STT, TTS, VAD
+from os1.voice.registry import create_stt, create_tts, create_vad
 
 
 def json_asker(llm: LLM, session: str = "memory-work") -> Any:
@@ -68,6 +71,23 @@ def open_studio(companion: Companion) -> Studio:
         return companion.letters.studio
     return Studio(
         LetterStore(companion.journal.engine), letter_writer(companion.llm), companion.clock
+    )
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The speech parts the settings name, for every front door that listens or speaks."""
+
+    stt: STT
+    tts: TTS
+    vad: VAD
+
+
+def build_voice(settings: Settings, paths: Paths | None = None) -> Voice:
+    """Create the configured recogniser, voice and voice activity detector."""
+    paths = paths or resolve_paths()
+    return Voice(
+        create_stt(settings, paths), create_tts(settings, paths), create_vad(settings, paths)
     )
 
 

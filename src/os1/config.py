@@ -113,6 +113,16 @@ class Settings(BaseSettings):
     memory_budget_tokens: int = Field(
         300, ge=0, description="Most prompt tokens spent on remembered facts per turn."
     )
+    stt: str = Field(
+        "whisper",
+        description="Speech recogniser: a registered `os1.stt` name (whisper, fake:TEXT).",
+    )
+    tts: str = Field(
+        "piper", description="Speech synthesiser: a registered `os1.tts` name (piper, fake)."
+    )
+    vad: str = Field(
+        "silero", description="Voice activity detector: a registered `os1.vad` name (silero, fake)."
+    )
     voice: str = Field(
         "en_US-joe-medium", description="Piper voice: a name from `os1 voices list` or a path."
     )

@@ -12,9 +12,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from os1.app import build_voice
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import load_settings, resolve_paths, save_setting
-from os1.errors import InputError, ModelError
+from os1.errors import InputError
 from os1.events import (
     ErrorEvent,
     Event,
@@ -24,40 +25,24 @@ from os1.events import (
     TranscriptFinal,
     TranscriptPartial,
 )
+from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
+from os1.voice.registry import create_stt, create_tts
 from os1.voice.speaker import Speaker, microphone_frames
-from os1.voice.stt import WhisperSTT
-from os1.voice.tts import PiperTTS, default_voice
-from os1.voice.vad import SileroVAD
 
 voices_app = typer.Typer(help="Choose the voice os1 speaks with.", no_args_is_help=True)
 
 
 def voice_files() -> dict[str, Path]:
     """Installed voices by name: the packaged one and any added to the voices folder."""
-    found: dict[str, Path] = {}
     with friendly_errors():
-        packaged = default_voice()
-        found[packaged.stem] = packaged
-    folder = resolve_paths().data_dir / "voices"
-    for path in sorted(folder.glob("*.onnx")) if folder.is_dir() else []:
-        found[path.stem] = path
-    return found
+        return tts.voice_files(resolve_paths().data_dir)
 
 
 def chosen_voice(name: str) -> Path:
     """The voice file a setting names (a name from the list, or a path)."""
-    voices = voice_files()
-    if name in voices:
-        return voices[name]
-    path = Path(name).expanduser()
-    if path.suffix == ".onnx" and path.is_file():
-        return path
-    raise ModelError(
-        f"There is no voice {name!r}.",
-        f"Choose one of: {', '.join(voices)}, or give the path of a Piper .onnx voice.",
-    )
+    return tts.chosen_voice(name, resolve_paths().data_dir)
 
 
 @voices_app.command("list")
@@ -77,7 +62,7 @@ def voices_use(
     """Speak with this voice from now on."""
     with friendly_errors():
         path = chosen_voice(voice)
-        PiperTTS(path)  # refuse a voice file that does not load
+        tts.PiperTTS(path)  # refuse a voice file that does not load
         save_setting("voice", voice if voice in voice_files() else str(path))
         if rate is not None:
             if not 0.5 <= rate <= 2.0:
@@ -92,7 +77,7 @@ def transcribe(
     """Print what is said in a recording."""
     with friendly_errors():
         clip = read_wav(file)
-        text = WhisperSTT(threads=2).transcribe(clip.samples)
+        text = create_stt(load_settings(), resolve_paths()).transcribe(clip.samples)
     out.print(text if text else "[dim](no speech heard)[/]")
 
 
@@ -105,7 +90,7 @@ def speak(
     with friendly_errors():
         if not text.strip():
             raise InputError("Nothing to say.", 'Give the text, as in `os1 speak "hello"`.')
-        clip = PiperTTS(chosen_voice(settings.voice), settings.speech_rate).synthesize(text)
+        clip = create_tts(settings, resolve_paths()).synthesize(text)
         write_wav(output, clip)
     out.print(str(output))
 
@@ -146,8 +131,7 @@ def talk(
     settings = load_settings()
     with friendly_errors():
         clip = read_wav(input_file) if input_file is not None else None
-        tts = PiperTTS(chosen_voice(settings.voice), settings.speech_rate)
-        stt = WhisperSTT(threads=2)
+        voice = build_voice(settings)
         companion = open_companion()
     loop = asyncio.new_event_loop()
     sink: Timeline | Speaker
@@ -155,7 +139,7 @@ def talk(
         with friendly_errors():
             sink = Timeline() if clip is not None else Speaker(settings.output_device)
         pipeline = VoicePipeline(
-            companion, stt, tts, SileroVAD(), sink, on_event=lambda e: _show(e, as_json)
+            companion, voice.stt, voice.tts, voice.vad, sink, on_event=lambda e: _show(e, as_json)
         )
         frames: AsyncIterator[Samples]
         if clip is not None:

@@ -53,8 +53,9 @@ from os1.events import (
     TurnCommitted,
 )
 from os1.voice.audio import SAMPLE_RATE, Clip, Samples, resample
+from os1.voice.base import STT, TTS, VAD
 from os1.voice.clauses import Clauses
-from os1.voice.vad import FRAME, SileroVAD, Turns
+from os1.voice.vad import FRAME, Turns
 
 PARTIAL_EVERY_S = 0.5
 EARLY_FINAL_MS = 128
@@ -67,22 +68,6 @@ PRE_ROLL_FRAMES = 16
 """Audio kept from before the VAD called the start (512 ms): the VAD needs 160 ms of
 speech to be sure, and Whisper misreads a first word it hears without its onset
 (WER 0.232 with 256 ms of pre-roll, 0.170 with 512 ms, on the same questions)."""
-
-
-class Transcriber(Protocol):
-    """Speech to text (``WhisperSTT``, or a fake in tests)."""
-
-    def transcribe(self, samples: Samples) -> str:
-        """The words in 16 kHz mono ``samples``."""
-        ...
-
-
-class Synthesizer(Protocol):
-    """Text to speech (``PiperTTS``, or a fake in tests)."""
-
-    def synthesize(self, text: str) -> Clip:
-        """Speech for ``text``."""
-        ...
 
 
 class Sink(Protocol):
@@ -130,7 +115,7 @@ class VoiceTurn:
 class Listener:
     """Frames in, utterances out: the VAD with a little audio kept from before speech began."""
 
-    def __init__(self, vad: SileroVAD) -> None:
+    def __init__(self, vad: VAD) -> None:
         self.vad = vad
         self.turns = Turns()
         self._before: list[Samples] = []
@@ -162,9 +147,9 @@ class VoicePipeline:
     def __init__(
         self,
         companion: Companion,
-        stt: Transcriber,
-        tts: Synthesizer,
-        vad: SileroVAD,
+        stt: STT,
+        tts: TTS,
+        vad: VAD,
         sink: Sink,
         *,
         on_event: Callable[[Event], None] = lambda event: None,

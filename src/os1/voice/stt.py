@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from os1.config import Paths, Settings
 from os1.errors import ModelError
 from os1.voice.audio import SAMPLE_RATE, Samples
 
@@ -137,3 +138,8 @@ def _without_restart(text: str) -> str:
 
 def _bare(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def create(settings: Settings, paths: Paths, spec: str) -> WhisperSTT:
+    """The ``whisper`` entry point: the packaged tiny.en, or the model folder in ``whisper:DIR``."""
+    return WhisperSTT(Path(spec).expanduser() if spec else None, threads=2)

