@@ -130,7 +130,7 @@ async def test_a_changed_fact_supersedes_and_keeps_its_history(setup: Setup) -> 
     assert old.happens_on == date(2027, 3, 1)
     context = await setup.memory.context_for(user, "where does my sister Ana live?")
     assert "moved to Porto" in context.text
-    assert "Earlier, until 2026-11-26: My sister Ana is moving to Lisbon" in context.text
+    assert "Earlier, until 2026-11-26: The user's sister Ana is moving to Lisbon" in context.text
 
 
 async def test_saying_the_same_thing_again_reinforces_instead_of_duplicating(setup: Setup) -> None:
@@ -152,7 +152,7 @@ async def test_the_next_prompt_carries_what_was_remembered(setup: Setup) -> None
     await collect(setup.companion.turn("What is my dog called?", fresh))
     prompt = setup.llm.calls[-1][0]
     assert [m.role for m in prompt] == ["system", "user"]
-    assert "- My dog is called Biscuit." in prompt[-1].content
+    assert "The user's dog is called Biscuit." in prompt[-1].content
     assert prompt[-1].content.endswith("What is my dog called?")
 
 

@@ -20,7 +20,15 @@ from rich.table import Table
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.errors import InputError
-from os1.events import ErrorEvent, Event, InitiativeEvent, Notice, TokenDelta, TurnCommitted
+from os1.events import (
+    ErrorEvent,
+    Event,
+    InitiativeEvent,
+    Notice,
+    TokenDelta,
+    TurnCommitted,
+    TurnStarted,
+)
 from os1.store import TurnRecord
 
 log = logging.getLogger(__name__)
@@ -42,19 +50,62 @@ async def _speak(
     """Run one turn, printing events as they arrive; returns the committed turn if any."""
     committed: TurnCommitted | None = None
     reader_gone = False
+    thinking = Thinking(enabled=not as_json and sys.stdout.isatty())
+    thinking.start()
     async with contextlib.aclosing(companion.turn(text, conversation, stop=stop)) as events:
         async for event in events:
             if isinstance(event, TurnCommitted):
                 committed = event
             if reader_gone:
                 continue
+            if not isinstance(event, TurnStarted):
+                await thinking.stop()
             try:
                 _render(event, as_json)
             except BrokenPipeError:  # the reader left (`| head`): stop, but still commit
                 reader_gone = True
                 stop.set()
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    await thinking.stop()
     return committed
+
+
+class Thinking:
+    """A small animated "…" from the moment a message is sent until the first words appear.
+
+    Naming itself, a letter's draft or a held-back reply can take seconds on a
+    small machine; without a sign of life the terminal looks frozen.
+    """
+
+    FRAMES = ("·  ", "·· ", "···", " ··", "  ·", "   ")
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin the animation (nothing when output is not a terminal)."""
+        if self.enabled and self._task is None:
+            self._task = asyncio.ensure_future(self._spin())
+
+    async def _spin(self) -> None:
+        frame = 0
+        _write("\x1b[2m" + self.FRAMES[0] + "\x1b[0m")
+        try:
+            while True:
+                await asyncio.sleep(0.25)
+                frame = (frame + 1) % len(self.FRAMES)
+                _write("\b\b\b\x1b[2m" + self.FRAMES[frame] + "\x1b[0m")
+        finally:
+            _write("\b\b\b   \b\b\b")
+
+    async def stop(self) -> None:
+        """Erase the animation before the reply is written in its place."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def _write(text: str) -> None:
@@ -320,6 +371,8 @@ def chat(conversation: ConversationOpt = None, new: NewOpt = False) -> None:
     """Talk with os1 in the terminal; replies stream as they are written."""
     with friendly_errors():
         companion = open_companion()
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (arrow keys, line editing and this session's history)
     loop = asyncio.new_event_loop()
     session = _Chat(companion, loop)
     loop.add_signal_handler(signal.SIGINT, session.on_sigint)

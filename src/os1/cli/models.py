@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from os1.assets import is_installed
 from os1.cli.runtime import err, friendly_errors, install_with_progress, needed_assets, out
 from os1.config import load_settings, resolve_paths, save_setting
-from os1.errors import ModelError
+from os1.errors import InputError, ModelError
 from os1.llm import split_spec
 from os1.llm.models import CATALOG, check_gguf, list_installed
+from os1.llm.servers import KNOWN_SERVERS, served_models, server_url
 
 models_app = typer.Typer(help="Install, list and choose chat models.", no_args_is_help=True)
 
@@ -108,22 +110,63 @@ def list_cmd(
         out.print(table)
 
 
+def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
+    """Save a server and one of its models; list them and ask when there is a choice."""
+    try:
+        models = served_models(url, load_settings().openai_api_key)
+    except ModelError as exc:
+        if not save_explicit:
+            raise
+        err.print(f"[yellow]note:[/] {escape(str(exc))} Saved anyway.")
+        models = []
+    chosen = pick
+    if chosen is None and len(models) == 1:
+        chosen = models[0]
+    elif chosen is None and models:
+        for number, name in enumerate(models, 1):
+            out.print(f"  {number}. {escape(name)}")
+        if not sys.stdin.isatty():
+            raise InputError(f"{url} serves {len(models)} models.", "Choose one with --pick NAME.")
+        answer = typer.prompt("Which one (number or name)")
+        chosen = (
+            models[int(answer) - 1]
+            if answer.isdigit() and 0 < int(answer) <= len(models)
+            else answer
+        )
+    if chosen is not None and models and chosen not in models:
+        raise InputError(
+            f"{url} does not serve {chosen!r}.", f"Choose one of: {', '.join(models)}."
+        )
+    where = save_setting("model", url)
+    if chosen is not None:
+        save_setting("openai_model", chosen)
+    out.print(
+        f"Now using {escape(chosen or 'the server default')} at {escape(url)} (saved in {where})."
+    )
+
+
 @models_app.command("use")
 def use_cmd(
     model: Annotated[
-        str, typer.Argument(help="A model name, a path to a .gguf file, or a server URL.")
+        str,
+        typer.Argument(
+            help="A model name, a .gguf path, a server URL, or a local server by name "
+            f"({', '.join(KNOWN_SERVERS)})."
+        ),
     ],
+    pick: Annotated[
+        str | None,
+        typer.Option("--pick", help="Which of the server's models to use (asked when omitted)."),
+    ] = None,
 ) -> None:
     """Choose the chat model: saved in the config file, used from the next turn on."""
     with friendly_errors():
         paths = resolve_paths()
-        if "://" in model:
-            value = model
-            try:
-                httpx.get(model.rstrip("/") + "/models", timeout=3)
-            except httpx.HTTPError:
-                err.print(f"[yellow]note:[/] {model} does not answer right now; saved anyway.")
-        elif model.endswith(".gguf") or "/" in model:
+        url = server_url(model)
+        if url is not None:
+            _use_server(url, pick, save_explicit="://" in model)
+            return
+        if model.endswith(".gguf") or "/" in model:
             path = Path(model).expanduser().resolve()
             if not path.is_file():
                 raise ModelError(f"The model file {path} does not exist.", "Check the path.")

@@ -150,39 +150,23 @@ def _base_form(verb: str) -> str:
     return verb
 
 
-def _personal(content: str, person: int) -> str:
-    """A note about 'the user' said by the person (1) or to them (2)."""
-    mine, me, i = ("my", "me", "I") if person == 1 else ("your", "you", "you")
+def second_person(content: str) -> str:
+    """A note about 'the user' said to the person: 'your sister Ana lives in Porto'."""
 
     def subject(match: re.Match[str]) -> str:
         text = match.group(0)
         if text.lower().endswith("'s"):
-            return mine
+            return "your"
         verb = match.group(1)
         adverb = text[len("the user ") : len(text) - len(verb)]
-        form = _IRREGULAR[verb][person - 1] if verb in _IRREGULAR else _base_form(verb)
-        return f"{i} {adverb}{form}"
+        form = _IRREGULAR[verb][1] if verb in _IRREGULAR else _base_form(verb)
+        return f"you {adverb}{form}"
 
     if _OBJECT.search(content):
-        content = re.sub(r"\btheir\b", mine, content)
-        content = re.sub(r"\bthemselves\b", "myself" if person == 1 else "yourself", content)
+        content = re.sub(r"\btheir\b", "your", content)
+        content = re.sub(r"\bthemselves\b", "yourself", content)
     content = _SUBJECT.sub(subject, content)
-    content = _OBJECT.sub(me, content)
-    return content[0].upper() + content[1:] if content and person == 1 else content
-
-
-def first_person(content: str) -> str:
-    """A note as the person would say it: 'I am allergic to cilantro.'.
-
-    Memories ride in the person's own message, so they read as the person's
-    words; a small model then answers "you" instead of speaking of "the user".
-    """
-    return _personal(content, 1)
-
-
-def second_person(content: str) -> str:
-    """A note said to the person: 'your name is Theo'."""
-    return _personal(content, 2)
+    return _OBJECT.sub("you", content)
 
 
 def normalise_key(text: str) -> str:

@@ -21,7 +21,6 @@ from os1.memory.extraction import (
     Known,
     episode,
     exchange_prompt,
-    first_person,
     parse_items,
     reconcile,
     rule_based,
@@ -51,12 +50,12 @@ class Context:
 
 
 def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
-    line = f"- {first_person(record.content)}"
+    line = f"- {record.content}"
     if record.happens_on:
         line += f" [{record.happens_on.strftime('%a %d %b %Y')}]"
     for old in earlier[:1]:
         until = old.superseded_at.date().isoformat() if old.superseded_at else "before"
-        line += f" (Earlier, until {until}: {first_person(old.content)})"
+        line += f" (Earlier, until {until}: {old.content})"
     return line
 
 
