@@ -161,17 +161,23 @@ class CrisisCheck:
                 self._banks = (vectors[:split], vectors[split:])
 
     async def closeness(self, text: str) -> tuple[float, float]:
-        """How close the message comes to the crisis bank and to the safe bank (cosine)."""
+        """How close the message comes to the crisis bank and to the safe bank (cosine).
+
+        Each sentence is compared on its own, and the one that leans towards the
+        crisis bank (beyond the margin) speaks for the message: risk often hides
+        in one sentence among ordinary ones.
+        """
         await self.prepare()
         if self._embedder is None or self._banks is None:
             return 0.0, 0.0
         crisis_bank, safe_bank = self._banks
         parts = sentences(_normalise(text))
         vectors = await self._embedder.embed(parts)
-        to_crisis = vectors @ crisis_bank.T
-        to_safe = vectors @ safe_bank.T
-        best = int(np.argmax(to_crisis.max(axis=1)))
-        return float(to_crisis[best].max()), float(to_safe[best].max())
+        to_crisis = (vectors @ crisis_bank.T).max(axis=1)
+        to_safe = (vectors @ safe_bank.T).max(axis=1)
+        leaning = np.where(to_crisis >= to_safe + MARGIN, to_crisis, to_crisis - 1.0)
+        best = int(np.argmax(leaning))  # the sentence that leans furthest towards risk
+        return float(to_crisis[best]), float(to_safe[best])
 
     async def assess(self, text: str, context: Sequence[str] = ()) -> Assessment:
         """Whether ``text`` speaks of risk; ``context`` is what the person said just before."""
