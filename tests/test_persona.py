@@ -147,7 +147,9 @@ async def test_asking_for_another_name_gives_a_new_one_with_its_story(world: Wor
     world.llm.enqueue(NAMED)
     await interview(world, "Theo", "skip", "skip", "skip", "skip")
     world.llm.enqueue(json.dumps({"name": "Wren", "because": "again"}))  # taken: falls back
-    reply = await world.say("Could you choose another name?")
+    asked = await world.say("Could you choose another name?")
+    assert "Shall I choose another name instead of Wren?" in asked
+    reply = await world.say("yes")
     card = await world.identity.current(await world.user())
     assert card is not None
     assert card.name != "Wren"
@@ -222,7 +224,9 @@ async def test_a_reminder_fires_within_a_minute_of_its_time_and_never_twice(
     world: World, home: Path, database_url: str
 ) -> None:
     await named(world)
-    reply = await world.say("remind me to call mum at 12:30")
+    offer = await world.say("remind me to call mum at 12:30")
+    assert "on Wed 25 Nov at 12:30. Shall I?" in offer, "the time as understood, before it is set"
+    reply = await world.say("yes")
     assert "on Wed 25 Nov at 12:30" in reply
     world.clock.set(NOW + timedelta(minutes=29, seconds=30))
     assert await world.companion.speak_first() == []
@@ -243,6 +247,7 @@ async def test_a_reminder_fires_within_a_minute_of_its_time_and_never_twice(
 async def test_a_reminder_missed_while_off_comes_late_with_a_note(world: World) -> None:
     await named(world)
     await world.say("remind me to stretch in 10 minutes")
+    await world.say("yes")
     world.clock.set(NOW + timedelta(hours=3))
     [fired] = await world.companion.speak_first()
     assert fired.late
@@ -317,6 +322,7 @@ def test_setup_from_a_file_then_show_history_journal_and_a_reminder(
     clock = {**env, "OS1_NOW": "2026-11-25T12:00:00+00:00"}
     told = run_os1("say", "remind me to call mum in 5 minutes", env=clock)
     assert "I'll remind you to call mum" in told.stdout
+    assert "I'll remind you to call mum" in run_os1("say", "yes", env=clock).stdout
     later = {**env, "OS1_NOW": "2026-11-25T12:05:30+00:00"}
     fired = run_os1("say", "--json", "hi", env=later)
     kinds = [e["type"] for e in fired.events()]

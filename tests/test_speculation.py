@@ -8,13 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from tests.test_voice import BeepTTS, LoudnessVAD, speech
 
+from os1.app import json_asker, letter_writer
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.initiative import Initiatives, Rules
+from os1.companion.letters import LetterHelper
+from os1.letters.studio import Studio
 from os1.llm import GenerationOptions, Message, ScriptedLLM
 from os1.llm.speculative import Speculation
-from os1.store import Journal
+from os1.memory import HashingEmbedder, Memory
+from os1.store import Journal, MemoryStore
+from os1.store.initiatives import InitiativeStore
+from os1.store.letters import LetterStore
+from os1.testing import LoudnessVAD, ToneTTS, tone_speech
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -102,19 +109,39 @@ async def test_an_anticipated_turn_is_taken_over_and_a_withdrawn_one_leaves_no_t
     await companion.aclose()
 
 
+def full_companion(home: Path, llm: CachingLLM) -> Companion:
+    """A companion with memory, reminders and letters, so every skill is installed."""
+    home.mkdir(parents=True, exist_ok=True)
+    clock = FixedClock(NOW)
+    journal = Journal.open("", home / "os1.db")
+    studio = Studio(LetterStore(journal.engine), letter_writer(llm), clock)
+    return Companion(
+        journal,
+        llm,
+        clock,
+        memory=Memory(MemoryStore(journal.engine), HashingEmbedder(), json_asker(llm), clock),
+        initiatives=Initiatives(InitiativeStore(journal.engine), clock, Rules()),
+        letters=LetterHelper(studio, journal, clock),
+    )
+
+
 async def test_requests_os1_answers_itself_are_never_anticipated(home: Path) -> None:
     llm = CachingLLM()
-    companion = companion_with(home, llm)
+    companion = full_companion(home, llm)
     conversation = await companion.new_conversation()
     for text in (
         "Remind me to call mum tomorrow at 6pm",
         "Forget what I told you about Bob",
         "Help me write a letter to my sister Ana",
+        "proofread: I could of gone",
     ):
         await companion.anticipate(text, conversation, final=True)
         await companion.anticipate(text, conversation, final=False)
     assert llm.calls == []
     assert llm.prefilled == []
+    [e async for e in companion.turn("Remind me to call mum tomorrow at 6pm", conversation)]
+    await companion.anticipate("yes", conversation, final=True)
+    assert llm.calls == [], "the answer to a waiting proposal is os1's own"
     await companion.aclose()
 
 
@@ -135,8 +162,8 @@ async def test_a_pause_mid_sentence_starts_a_reply_that_is_withdrawn_when_speech
     llm = CachingLLM(["The early reply.", "The moon is far."], delay_s=0.02)
     companion = companion_with(home, llm)
     sink = Timeline(rate=16_000)
-    pipeline = VoicePipeline(companion, SoFarSTT(), BeepTTS(), LoudnessVAD(), sink)  # type: ignore[arg-type]
-    clip = speech(("talk", 0.6), ("quiet", 0.22), ("talk", 0.6), ("quiet", 0.5))
+    pipeline = VoicePipeline(companion, SoFarSTT(), ToneTTS(), LoudnessVAD(), sink)
+    clip = tone_speech(("talk", 0.6), ("quiet", 0.22), ("talk", 0.6), ("quiet", 0.5))
     await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
     [turn] = pipeline.turns
     assert turn.transcript == "Tell me about the moon."

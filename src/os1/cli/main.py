@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from os1 import __version__
+from os1.cli.audit import audit
 from os1.cli.config import config_app
 from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
@@ -29,6 +30,7 @@ app.command()(chat)
 app.command()(say)
 app.command()(history)
 app.command()(reflect)
+app.command()(audit)
 app.command()(talk)
 app.command()(transcribe)
 app.command()(speak)

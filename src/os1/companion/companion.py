@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from os1.clock import Clock
 from os1.companion.care import CrisisCheck, crisis_reply
@@ -21,26 +23,20 @@ from os1.companion.character import (
     Situation,
     character_book,
 )
+from os1.companion.gate import Gate
 from os1.companion.identity import Identity
-from os1.companion.initiative import Initiatives, reminder_request
-from os1.companion.intents import (
-    answer,
-    forget_topic,
-    letter_request,
-    wants_new_name,
-)
+from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
-from os1.companion.persona import introduction, self_answer, self_note, system_text
+from os1.companion.persona import self_answer, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.companion.setup import KIND as SETUP
 from os1.companion.setup import SETUP_OFFER, Interview, wants_setup
+from os1.companion.skills import Parts
 from os1.errors import Os1Error
 from os1.events import (
-    ActionResult,
     ErrorEvent,
     Event,
     InitiativeEvent,
-    NeedsConfirmation,
     Notice,
     Timings,
     TokenDelta,
@@ -50,7 +46,9 @@ from os1.events import (
 from os1.llm.base import LLM, GenerationOptions, Message
 from os1.llm.speculative import Speculation
 from os1.memory import Memory
-from os1.store.journal import ConversationRecord, Journal, TurnRecord
+from os1.skills import Call, Dialog, Skill, load_skills
+from os1.store.audit import AuditLog
+from os1.store.journal import ConversationRecord, Journal, PendingAction, TurnRecord
 
 _PIECES = re.compile(r"\S+\s*|\s+")
 
@@ -77,6 +75,7 @@ class Companion:
         initiatives: Initiatives | None = None,
         care: CrisisCheck | None = None,
         character: CharacterBook | None = None,
+        skills: Sequence[Skill] | None = None,
         interview: bool = True,
         user: str = "me",
         context_tokens: int = 4096,
@@ -95,6 +94,10 @@ class Companion:
         self.character = character or character_book()
         self._early = Speculation(llm)
         self._interview = Interview(identity, journal, memory) if identity and interview else None
+        if skills is None:
+            skills = load_skills(Parts(journal, clock, memory, identity, initiatives, letters))
+        self.skills: tuple[Skill, ...] = tuple(skills)
+        self.gate = Gate(AuditLog(journal.engine), clock, self.skills)
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -262,7 +265,7 @@ class Companion:
                 pieces = _PIECES.findall(reply)
                 for piece in pieces:
                     yield TokenDelta(text=piece)
-            if not interrupted and await self._offers_setup(user_id):
+            if not interrupted and await self._offers_setup(user_id, conversation):
                 pieces.append(f"\n\n{SETUP_OFFER}")
                 yield TokenDelta(text=pieces[-1])
             if heard is not None and not interrupted:
@@ -312,11 +315,13 @@ class Companion:
         again = any(t.model == CARE_MODEL for t in recent)
         return crisis_reply(assessment.risk, person=card.person_name if card else "", again=again)
 
-    async def _offers_setup(self, user_id: int) -> bool:
-        """Whether os1 still has no name, so a reply ends by offering the interview."""
+    async def _offers_setup(self, user_id: int, conversation: int) -> bool:
+        """Whether this reply ends by offering the interview: no name yet, a conversation's first."""
         if self._interview is None or self.identity is None:
             return False
-        return await self.identity.current(user_id) is None
+        if await self.identity.current(user_id) is not None:
+            return False
+        return await asyncio.to_thread(self.journal.turn_count, user_id, conversation) == 0
 
     async def _in_care(self, user_id: int, conversation: int) -> bool:
         """Whether someone spoke of risk in this conversation's last few turns."""
@@ -488,97 +493,94 @@ class Companion:
 
     async def _answers_itself(self, user_id: int, conversation: int, text: str) -> bool:
         """Whether :meth:`turn` would answer ``text`` without the model (no side effects)."""
-        if reminder_request(text, self.clock.now()) is not None:
-            return True
         if (await self.care.assess(text)).crisis:
             return True
-        if any(s.name in (ABOUT_ME, START_OVER) for s in self.character.read(text)):
-            return True
-        if letter_request(text) is not None or forget_topic(text) is not None:
-            return True
-        if wants_new_name(text):
-            return True
-        if await asyncio.to_thread(self.journal.peek_action, user_id, conversation) is not None:
-            return True
-        card = await self.identity.current(user_id) if self.identity else None
-        if card is None:
-            return self._interview is not None and wants_setup(text)
-        return self_answer(card, text) is not None
+        return await self._route(user_id, conversation, text) is not None
 
     async def _handle_request(
         self, user_id: int, conversation: int, text: str
     ) -> tuple[list[Event], str] | None:
-        """Answer requests os1 carries out itself (forgetting), with the person's yes first.
+        """Answer what os1 answers itself, as :meth:`_route` decides (care comes before this).
 
         Returns the events and the reply, or None when the model should answer.
         """
-        pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
-        if (
-            self._interview is not None
-            and self.identity is not None
-            and await self.identity.current(user_id) is None
-            and ((pending is not None and pending.kind == SETUP) or wants_setup(text))
-        ):
-            return [], await self._interview.resume(user_id, conversation, text, pending)
+        route = await self._route(user_id, conversation, text)
+        return None if route is None else await self._follow(route, user_id, conversation, text)
+
+    def _matched(self, text: str) -> tuple[Skill, dict[str, Any]] | None:
+        """The first skill whose phrasing ``text`` (the person's own words) matches."""
+        now = self.clock.now()
+        for skill in self.skills:
+            arguments = skill.match(text, now)
+            if arguments is not None:
+                return skill, arguments
+        return None
+
+    def _dialog(self, step: str) -> Dialog | None:
+        """The skill that continues a waiting step of this kind."""
+        for skill in self.skills:
+            if step in getattr(skill, "steps", ()):
+                return skill  # type: ignore[return-value]
+        return None
+
+    async def _route(self, user_id: int, conversation: int, text: str) -> _Route | None:
+        """Who answers ``text`` instead of the model, or None for the model; only reads.
+
+        In order: the setup interview (asked for, or under way) until os1 has
+        a name; the proposal waiting for its answer; what os1 says about
+        itself and the moments it answers itself; a dialog's waiting step; a
+        skill whose phrasing matches.
+        """
         card = await self.identity.current(user_id) if self.identity else None
+        step = await asyncio.to_thread(self.journal.peek_action, user_id, conversation)
+        setting_up = (step is not None and step.kind == SETUP) or wants_setup(text)
+        if self._interview is not None and card is None and setting_up:
+            return _Route("setup")
+        matched = self._matched(text)
+        waiting = await self.gate.waiting(user_id, conversation)
+        if waiting is not None:
+            return _Route("answer", matched, waiting)
         own = self_answer(card, text) if card else None
         if own is not None:
-            return [], own
-        situational = await self._situation_answer(user_id, text)
-        if situational is not None:
-            return [], situational
-        reminder = reminder_request(text, self.clock.now())
-        if reminder is not None and self.initiatives is not None:
-            made = await self.initiatives.remind(user_id, reminder)
-            when = made.due_at.astimezone().strftime("%a %d %b at %H:%M")
-            return [], f"I'll remind you to {reminder.what} on {when}."
-        if (
-            wants_new_name(text)
-            and self.identity is not None
-            and await self.identity.current(user_id) is not None
-        ):
-            return [], introduction(await self.identity.rename(user_id))
-        if pending is not None and pending.kind in LetterHelper.KINDS and self.letters:
-            resumed = await self.letters.resume(user_id, conversation, text, pending)
-            if resumed is not None:
-                return resumed
-        if pending is not None and pending.kind == "forget_memories" and self.memory:
-            said = answer(text)
-            if said is True:
-                removed = await self.memory.forget(user_id, pending.payload["ids"])
-                message = f"Forgot {removed} memor{'y' if removed == 1 else 'ies'}."
-                topic = pending.payload.get("topic", "that")
-                return [ActionResult(action_id=pending.id, done=True, message=message)], (
-                    f"Done. I've forgotten what you told me about {topic}."
-                )
-            if said is False:
-                return [
-                    ActionResult(action_id=pending.id, done=False, message="Kept everything.")
-                ], "All right, I'll keep it."
-        request = letter_request(text)
-        if request is not None and self.letters is not None:
-            return await self.letters.start(user_id, conversation, request)
-        topic = forget_topic(text)
-        if topic is None or self.memory is None:
-            return None
-        found = await self.memory.search(user_id, topic, limit=20)
-        matches = [f.record for f in found if f.similarity >= 0.45 or f.score >= 0.45]
-        if not matches:
-            return [], f"I don't have anything about {topic} to forget."
-        action = await asyncio.to_thread(
-            self.journal.propose_action,
-            user_id,
-            conversation,
-            "forget_memories",
-            {"ids": [r.id for r in matches], "topic": topic},
-            self.clock.now(),
-        )
-        items = [r.content for r in matches]
-        listing = "\n".join(f"- {item}" for item in items)
-        summary = f"Forget {len(items)} memor{'y' if len(items) == 1 else 'ies'} about {topic}"
-        return [NeedsConfirmation(action_id=action, summary=summary, items=items)], (
-            f"Here is what I would forget:\n{listing}\nShall I forget this for good? (yes/no)"
-        )
+            return _Route("self", reply=own)
+        if any(s.name in (ABOUT_ME, START_OVER) for s in self.character.read(text)):
+            return _Route("situation", matched)
+        if step is not None and self._dialog(step.kind) is not None:
+            return _Route("step", matched, step)
+        return None if matched is None else _Route("skill", matched)
+
+    async def _follow(
+        self, route: _Route, user_id: int, conversation: int, text: str
+    ) -> tuple[list[Event], str] | None:
+        """Do what the route says; a lapsed proposal or a step that lets go routes on."""
+        if route.kind == "setup" and self._interview is not None:
+            pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
+            return [], await self._interview.resume(user_id, conversation, text, pending)
+        if route.kind == "self":
+            return [], route.reply
+        if route.kind == "situation":
+            said = await self._situation_answer(user_id, text)
+            if said is not None:
+                return [], said
+        if route.kind == "answer" and route.waiting is not None:
+            handled = await self.gate.answer(
+                user_id, conversation, text, route.waiting, moved_on=route.matched is not None
+            )
+            if handled is not None:
+                return handled
+            return await self._handle_request(user_id, conversation, text)
+        if route.kind == "step" and route.waiting is not None:
+            step = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
+            dialog = self._dialog(step.kind) if step is not None else None
+            if step is not None and dialog is not None:
+                call = Call(user_id, conversation, text, {})
+                handled = await self.gate.resume(dialog, call, step.kind, step.payload)
+                if handled is not None:
+                    return handled
+        if route.matched is not None:
+            skill, arguments = route.matched
+            return await self.gate.take(skill, Call(user_id, conversation, text, arguments))
+        return None
 
     async def greeting(self, conversation_id: int | None = None) -> str | None:
         """What os1 says before the person does: the first setup question, when setup is due."""
@@ -748,6 +750,16 @@ def _again(messages: list[Message], problem: str) -> list[Message]:
         why = f'Do not say anything like "{broken}": it is not true or not kind to me.'
     last = messages[-1]
     return [*messages[:-1], Message(last.role, f"{last.content}\n[{why}]")]
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where a message goes instead of the model (see ``Companion._route``)."""
+
+    kind: str
+    matched: tuple[Skill, dict[str, Any]] | None = None
+    waiting: PendingAction | None = None
+    reply: str = ""
 
 
 async def _next_or_stop(stream: AsyncIterator[str], stop: asyncio.Event | None) -> str | None:

@@ -1,7 +1,8 @@
-"""Requests that os1 handles itself instead of passing to the model, and yes/no answers.
+"""Requests that os1 handles itself instead of passing to the model.
 
 These are matched by plain patterns on the person's own words, so no text
-from elsewhere (and no model output) can trigger them.
+from elsewhere (and no model output) can trigger them. Yes and no are read by
+``os1.phrases``, from phrasing kept as data.
 """
 
 from __future__ import annotations
@@ -9,17 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from os1.phrases import Reply, read_reply
+
 _FORGET = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?forget\s+"
     r"(?:everything\s+|all\s+|what\s+i\s+(?:told|said\s+to)\s+you\s+|what\s+you\s+know\s+)?"
     r"(?:about\s+|that\s+)?(?P<topic>.+?)[\s.!?]*$",
     re.IGNORECASE,
-)
-_YES = re.compile(
-    r"^\s*(yes|yeah|yep|yup|sure|ok|okay|do it|go ahead|please do|confirm|y)\b", re.IGNORECASE
-)
-_NO = re.compile(
-    r"^\s*(no|nope|nah|don't|do not|cancel|keep (them|it)|never mind|stop|n)\b", re.IGNORECASE
 )
 
 
@@ -33,12 +30,9 @@ def forget_topic(text: str) -> str | None:
 
 
 def answer(text: str) -> bool | None:
-    """True for a yes, False for a no, None for anything else."""
-    if _YES.match(text):
-        return True
-    if _NO.match(text):
-        return False
-    return None
+    """True for a plain yes, False for a no, None for anything else (see ``os1.phrases``)."""
+    reply = read_reply(text)
+    return True if reply is Reply.YES else False if reply is Reply.NO else None
 
 
 @dataclass(frozen=True)

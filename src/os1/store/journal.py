@@ -24,6 +24,9 @@ from os1.store.database import (
 )
 from os1.store.schema import conversations, memory_jobs, pending_actions, turns, users
 
+_DIALOG_STEP = pending_actions.c.kind.not_like("confirm:%")
+"""Waiting rows that are a dialog's step rather than a proposal for the gate."""
+
 
 @dataclass(frozen=True)
 class TurnRecord:
@@ -42,7 +45,7 @@ class TurnRecord:
 
 @dataclass(frozen=True)
 class PendingAction:
-    """Something os1 offered to do and will only do after the person says yes."""
+    """Something waiting for the person's next words: a dialog's step, or a proposal."""
 
     id: int
     kind: str
@@ -258,12 +261,17 @@ class Journal:
     def propose_action(
         self, user_id: int, conversation_id: int, kind: str, payload: dict[str, Any], at: datetime
     ) -> int:
-        """Remember an action that waits for the person's yes; replaces any earlier one."""
+        """Remember the step a dialog (setup, a letter) waits at; replaces any earlier step.
+
+        Proposals waiting for a yes are the gate's (``os1.store.audit``), and are
+        left to it.
+        """
         with translate_errors(self._where), self.engine.begin() as conn:
             conn.execute(
                 delete(pending_actions).where(
                     pending_actions.c.user_id == user_id,
                     pending_actions.c.conversation_id == conversation_id,
+                    _DIALOG_STEP,
                 )
             )
             return int(
@@ -292,11 +300,11 @@ class Journal:
             )
 
     def peek_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
-        """The action waiting in this conversation, if any, left in place."""
+        """The dialog step waiting in this conversation, if any, left in place."""
         return self._action(user_id, conversation_id, remove=False)
 
     def take_action(self, user_id: int, conversation_id: int) -> PendingAction | None:
-        """Remove and return the action waiting in this conversation, if any."""
+        """Remove and return the dialog step waiting in this conversation, if any."""
         return self._action(user_id, conversation_id, remove=True)
 
     def _action(self, user_id: int, conversation_id: int, *, remove: bool) -> PendingAction | None:
@@ -305,6 +313,7 @@ class Journal:
                 select(pending_actions).where(
                     pending_actions.c.user_id == user_id,
                     pending_actions.c.conversation_id == conversation_id,
+                    _DIALOG_STEP,
                 )
             ).first()
             if row is None:

@@ -117,7 +117,24 @@ pending_actions = Table(
     Column("kind", String(40), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
     Index("ix_pending_actions_user_conversation", "user_id", "conversation_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", Integer, nullable=True),
+    Column("action_id", Integer, nullable=True),
+    Column("skill", String(60), nullable=False),
+    Column("arguments", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("confirmed_by", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_audit_log_user_at", "user_id", "at"),
 )
 
 letter_clients = Table(
