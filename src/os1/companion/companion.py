@@ -316,7 +316,7 @@ class Companion:
         return crisis_reply(assessment.risk, person=card.person_name if card else "", again=again)
 
     async def _offers_setup(self, user_id: int, conversation: int) -> bool:
-        """Whether this reply ends by offering the interview: no name yet, a conversation's first."""
+        """Whether this reply offers the interview: no name yet, and a conversation's first turn."""
         if self._interview is None or self.identity is None:
             return False
         if await self.identity.current(user_id) is not None:
