@@ -111,7 +111,5 @@ def test_a_spoken_conversation_from_a_recording(tmp_path: Path) -> None:
     }
     talked = run_os1("talk", "--input", str(question), "--fast", "--json", env=env)
     assert talked.code == 0, talked.stderr
-    events = [
-        e for e in talked.events() if e["type"] not in ("token_delta", "transcript_partial")
-    ]
+    events = [e for e in talked.events() if e["type"] not in ("token_delta", "transcript_partial")]
     matches_snapshot("voice", {"q.wav": events})
