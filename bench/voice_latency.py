@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from os1.app import build
+from os1.companion.session import Session
 from os1.config import load_settings
 from os1.llm import GenerationOptions, Message, complete
 from os1.voice.audio import SAMPLE_RATE, Clip, read_wav, resample
@@ -149,8 +150,9 @@ async def main() -> None:
     try:
         for label, text, clip in clips:
             sink = Timeline()
-            pipeline = VoicePipeline(companion, stt, tts, SileroVAD(), sink)
-            await pipeline.run(file_frames(clip, realtime=True, until=sink.busy), conversation)
+            session = Session(companion, "me", conversation)
+            pipeline = VoicePipeline(session, stt, tts, SileroVAD(), sink, idle=False)
+            await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
             if not pipeline.turns:
                 print(f"  {label:<16} heard nothing: {text}")
                 continue

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import run_os1
 
-from os1.cli.conversation import _remember_quietly
+from os1.companion.session import Session
 from os1.errors import LLMUnavailable
 from os1.logs import LOG_BACKUPS, LOG_BYTES, configure
 
@@ -29,6 +29,9 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 class FailingMind:
     """Stands in for a companion whose memory work cannot reach its embedder."""
 
+    def for_user(self, user: str) -> FailingMind:
+        return self
+
     async def remember_pending(self) -> int:
         raise LLMUnavailable("Cannot reach the embedder at http://127.0.0.1:9/v1.")
 
@@ -36,7 +39,7 @@ class FailingMind:
 def test_a_background_failure_is_logged_with_its_cause_and_the_turn_goes_on(
     log_file: Path,
 ) -> None:
-    asyncio.run(_remember_quietly(FailingMind()))  # type: ignore[arg-type]
+    asyncio.run(Session(FailingMind(), "me").remember())  # type: ignore[arg-type]
     written = log_file.read_text(encoding="utf-8")
     assert "memory extraction failed; it is tried again later" in written
     assert "Cannot reach the embedder at http://127.0.0.1:9/v1." in written

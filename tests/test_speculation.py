@@ -14,6 +14,7 @@ from os1.clock import FixedClock
 from os1.companion import Companion
 from os1.companion.initiative import Initiatives, Rules
 from os1.companion.letters import LetterHelper
+from os1.companion.session import Session
 from os1.letters.studio import Studio
 from os1.llm import GenerationOptions, Message, ScriptedLLM
 from os1.llm.speculative import Speculation
@@ -162,7 +163,9 @@ async def test_a_pause_mid_sentence_starts_a_reply_that_is_withdrawn_when_speech
     llm = CachingLLM(["The early reply.", "The moon is far."], delay_s=0.02)
     companion = companion_with(home, llm)
     sink = Timeline(rate=16_000)
-    pipeline = VoicePipeline(companion, SoFarSTT(), ToneTTS(), LoudnessVAD(), sink)
+    pipeline = VoicePipeline(
+        Session(companion, "me"), SoFarSTT(), ToneTTS(), LoudnessVAD(), sink, idle=False
+    )
     clip = tone_speech(("talk", 0.6), ("quiet", 0.22), ("talk", 0.6), ("quiet", 0.5))
     await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
     [turn] = pipeline.turns

@@ -14,6 +14,7 @@ from tests.conftest import run_os1, write_script
 
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.session import Session
 from os1.errors import InputError
 from os1.events import Event, Interrupted, TranscriptFinal, parse_event
 from os1.llm import ScriptedLLM
@@ -32,7 +33,8 @@ def make(home: Path, *replies: str, heard: tuple[str, ...]) -> tuple[VoicePipeli
     companion = Companion(Journal.open("", home / "os1.db"), llm, FixedClock(NOW))
     sink = Timeline(rate=16_000)
     vad = LoudnessVAD()
-    pipeline = VoicePipeline(companion, HeardSTT(*heard), ToneTTS(), vad, sink)
+    session = Session(companion, "me")
+    pipeline = VoicePipeline(session, HeardSTT(*heard), ToneTTS(), vad, sink, idle=False)
     return pipeline, sink
 
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from os1.cli.runtime import err, friendly_errors, open_companion, out, run
+from os1.cli.runtime import err, friendly_errors, open_companion, open_session, out, run
 from os1.companion import Companion
+from os1.companion.session import POLL_S, Session
 from os1.errors import InputError
 from os1.events import (
     ErrorEvent,
@@ -31,8 +30,6 @@ from os1.events import (
 )
 from os1.store import TurnRecord
 
-log = logging.getLogger(__name__)
-
 ConversationOpt = Annotated[
     int | None, typer.Option("--conversation", "-c", help="Continue this conversation (by id).")
 ]
@@ -40,19 +37,15 @@ NewOpt = Annotated[bool, typer.Option("--new", help="Start a new conversation.")
 
 
 async def _speak(
-    companion: Companion,
-    text: str,
-    conversation: int | None,
-    *,
-    as_json: bool,
-    stop: asyncio.Event,
+    session: Session, text: str, *, as_json: bool, stop: asyncio.Event, background: bool
 ) -> TurnCommitted | None:
     """Run one turn, printing events as they arrive; returns the committed turn if any."""
     committed: TurnCommitted | None = None
     reader_gone = False
     thinking = Thinking(enabled=not as_json and sys.stdout.isatty())
     thinking.start()
-    async with contextlib.aclosing(companion.turn(text, conversation, stop=stop)) as events:
+    turn = session.say(text, stop=stop, background=background)
+    async with contextlib.aclosing(turn) as events:
         async for event in events:
             if isinstance(event, TurnCommitted):
                 committed = event
@@ -135,14 +128,12 @@ def _render(event: Event, as_json: bool) -> None:
 
 
 INITIATIVE_LABELS = {"reminder": "Reminder", "follow_up": "Following up", "check_in": "Hello"}
-POLL_S = 20.0
 
 
-async def _speak_first(companion: Companion, as_json: bool) -> None:
+async def _speak_first(session: Session, as_json: bool) -> None:
     """Print whatever os1 has to say first (due reminders, follow-ups, a check-in)."""
-    with _logged("looking for what is due"):
-        for event in await companion.speak_first():
-            _render(event, as_json)
+    for event in await session.due():
+        _render(event, as_json)
 
 
 def _read_stdin() -> str:
@@ -151,29 +142,6 @@ def _read_stdin() -> str:
     if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
         err.print("[yellow]note:[/] the input was not valid UTF-8; unreadable bytes were replaced.")
     return text
-
-
-@contextlib.contextmanager
-def _logged(work: str) -> Iterator[None]:
-    """Background work whose failure only delays it: the conversation goes on, the log says why."""
-    try:
-        yield
-    except Exception:
-        log.exception("%s failed; it is tried again later", work)
-
-
-async def _idle_quietly(companion: Companion) -> None:
-    """Remember, reflect and grow while the person reads; a failure only delays it."""
-    with _logged("idle work (memories, reflection, persona growth)"):
-        await companion.idle()
-        log.info("idle work done")
-
-
-async def _remember_quietly(companion: Companion) -> None:
-    """Extract memories from what was just said; a failure only delays it to a later run."""
-    with _logged("memory extraction"):
-        done = await companion.remember_pending()
-        log.info("memory extraction: %d turns read", done)
 
 
 def say(
@@ -201,26 +169,25 @@ def say(
                 raise InputError("Nothing to say.", 'Give the text, as in `os1 say "hello"`.')
         text = _read_stdin()
     with friendly_errors():
-        companion = open_companion()
+        session = open_session(conversation, new=new)
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
-    warm = loop.create_task(companion.warm_up())
+    warm = loop.create_task(session.mind.warm_up())
     try:
-        if new:
-            conversation = run(loop, companion.new_conversation())
-        run(loop, _speak_first(companion, as_json))
+        run(loop, _speak_first(session, as_json))
         loop.add_signal_handler(signal.SIGINT, stop.set)
-        committed = run(loop, _speak(companion, text, conversation, as_json=as_json, stop=stop))
+        committed = run(loop, _speak(session, text, as_json=as_json, stop=stop, background=False))
         if committed is not None and remember and not stop.is_set():
             sys.stdout.flush()
-            run(loop, _remember_quietly(companion))
+            run(loop, session.remember())
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         if not warm.done():
             warm.cancel()
         with contextlib.suppress(BaseException):
             loop.run_until_complete(warm)
-        loop.run_until_complete(companion.aclose())
+        loop.run_until_complete(session.close())
+        loop.run_until_complete(session.mind.aclose())
         loop.close()
     if committed is None:
         raise typer.Exit(1)
@@ -245,20 +212,20 @@ HELP = """[bold]/new[/] start a new conversation   [bold]/history[/] show this o
 
 
 class _Chat:
-    """One terminal session: reads lines on a daemon thread so the loop stays free.
+    """The terminal as a transport over a session: lines in, rendered events out.
 
-    While the person reads and types, the loop extracts memories from the last
-    exchange; a new message cancels that work (it is retried later) so the
-    reply never waits for it.
+    Lines are read on a daemon thread so the loop stays free; the session
+    does the rest (the turn, the work for quiet moments that a new message
+    cancels, what is due while the person is at the prompt).
     """
 
-    def __init__(self, companion: Companion, loop: asyncio.AbstractEventLoop) -> None:
-        self.companion = companion
+    def __init__(self, session: Session, loop: asyncio.AbstractEventLoop) -> None:
+        self.session = session
+        self.companion = session.mind
         self.loop = loop
         self.stop = asyncio.Event()
         self.leave = asyncio.Event()
         self.replying = False
-        self.background: asyncio.Task[None] | None = None
         self.name = "os1"
 
     def on_sigint(self) -> None:
@@ -292,13 +259,11 @@ class _Chat:
 
     async def initiatives(self, *, interrupting: bool = False) -> None:
         """Say what is due; while the person is at the prompt, on a line of its own."""
-        with _logged("looking for what is due"):
-            events = await self.companion.speak_first()
-            for number, event in enumerate(events):
-                if interrupting and number == 0:
-                    out.print()
-                out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
-                _render(event, False)
+        for number, event in enumerate(await self.session.due()):
+            if interrupting and number == 0:
+                out.print()
+            out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
+            _render(event, False)
 
     async def refresh_name(self) -> None:
         """Show os1's chosen name at the prompt once it has one."""
@@ -306,21 +271,10 @@ class _Chat:
             card = await self.companion.identity.current(await self.companion.user_id())
             self.name = card.name if card else "os1"
 
-    async def quiet_background(self) -> None:
-        if self.background is not None and not self.background.done():
-            self.background.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.background
-        self.background = None
-
-    async def session(self, conversation: int | None, new: bool) -> None:
+    async def talk(self) -> None:
         companion = self.companion
         warm = asyncio.ensure_future(companion.warm_up())
-        current = (
-            await companion.new_conversation()
-            if new
-            else await companion.resolve_conversation(conversation)
-        )
+        current = await self.session.conversation()
         earlier = await companion.history(current)
         out.print(f"[dim]conversation {current} · {len(earlier)} earlier turns · /help[/]")
         await self.refresh_name()
@@ -343,24 +297,23 @@ class _Chat:
                     out.print(HELP)
                     continue
                 if command == "/new":
-                    current = await companion.new_conversation()
+                    current = await self.session.start_over()
                     out.print(f"[dim]new conversation {current}[/]")
                     continue
                 if command == "/history":
                     _print_turns(await companion.history(current))
                     continue
-                await self.quiet_background()
+                await self.session.quiet()
                 out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
                 self.stop.clear()
                 self.replying = True
                 try:
-                    await _speak(companion, line, current, as_json=False, stop=self.stop)
+                    await _speak(self.session, line, as_json=False, stop=self.stop, background=True)
                 finally:
                     self.replying = False
                 await self.refresh_name()
-                self.background = asyncio.ensure_future(_idle_quietly(companion))
         finally:
-            await self.quiet_background()
+            await self.session.close()
             if not warm.done():
                 warm.cancel()
             with contextlib.suppress(BaseException):
@@ -370,17 +323,17 @@ class _Chat:
 def chat(conversation: ConversationOpt = None, new: NewOpt = False) -> None:
     """Talk with os1 in the terminal; replies stream as they are written."""
     with friendly_errors():
-        companion = open_companion()
+        session = open_session(conversation, new=new)
     if sys.stdin.isatty():
         import readline  # noqa: F401  (arrow keys, line editing and this session's history)
     loop = asyncio.new_event_loop()
-    session = _Chat(companion, loop)
-    loop.add_signal_handler(signal.SIGINT, session.on_sigint)
+    terminal = _Chat(session, loop)
+    loop.add_signal_handler(signal.SIGINT, terminal.on_sigint)
     try:
-        run(loop, session.session(conversation, new))
+        run(loop, terminal.talk())
     finally:
         loop.remove_signal_handler(signal.SIGINT)
-        loop.run_until_complete(companion.aclose())
+        loop.run_until_complete(session.mind.aclose())
         loop.close()
 
 

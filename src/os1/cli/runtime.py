@@ -24,6 +24,7 @@ from rich.progress import (
 from os1.app import build
 from os1.assets import PackagedAsset, install, is_installed
 from os1.companion import Companion
+from os1.companion.session import Session
 from os1.config import Paths, Settings, load_settings, resolve_paths
 from os1.errors import Os1Error
 from os1.llm import split_spec
@@ -111,6 +112,11 @@ def open_companion(*, talk: bool = True) -> Companion:
             if asset.suffix != ".gguf" and not is_installed(asset, paths):
                 install_with_progress(asset, paths)
     return build(settings, paths)
+
+
+def open_session(conversation: int | None = None, *, new: bool = False) -> Session:
+    """A session for the person this terminal speaks as (the ``user`` setting)."""
+    return Session(open_companion(), load_settings().user, conversation, new=new)
 
 
 def run(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:

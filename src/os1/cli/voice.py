@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from os1.app import build_voice
-from os1.cli.runtime import err, friendly_errors, open_companion, out, run
+from os1.cli.runtime import err, friendly_errors, open_session, out, run
 from os1.config import load_settings, resolve_paths, save_setting
 from os1.errors import InputError
 from os1.events import (
@@ -132,14 +132,14 @@ def talk(
     with friendly_errors():
         clip = read_wav(input_file) if input_file is not None else None
         voice = build_voice(settings)
-        companion = open_companion()
+        session = open_session()
     loop = asyncio.new_event_loop()
     sink: Timeline | Speaker
     try:
         with friendly_errors():
             sink = Timeline() if clip is not None else Speaker(settings.output_device)
         pipeline = VoicePipeline(
-            companion, voice.stt, voice.tts, voice.vad, sink, on_event=lambda e: _show(e, as_json)
+            session, voice.stt, voice.tts, voice.vad, sink, on_event=lambda e: _show(e, as_json)
         )
         frames: AsyncIterator[Samples]
         if clip is not None:
@@ -149,12 +149,13 @@ def talk(
             err.print("[dim]Listening. Speak any time; Ctrl-C leaves.[/]")
         started = time.perf_counter()
         with friendly_errors():
-            run(loop, companion.warm_up())
+            run(loop, session.mind.warm_up())
             run(loop, pipeline.run(frames))
     except KeyboardInterrupt:
         err.print()
     finally:
-        loop.run_until_complete(companion.aclose())
+        loop.run_until_complete(session.close())
+        loop.run_until_complete(session.mind.aclose())
         loop.close()
     if isinstance(sink, Timeline) and output is not None:
         write_wav(output, sink.audio())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
@@ -104,6 +105,19 @@ class Companion:
         self._max_reply_tokens = max_reply_tokens
         self._temperature = temperature
         self._history_turns = history_turns
+
+    def for_user(self, user: str) -> Companion:
+        """The same mind (model, stores, skills, gate) talking with another person.
+
+        Everything per person is looked up by the user's id at the query
+        level, so the copy shares every backend and only knows a different
+        name; a ``Session`` makes one for its user.
+        """
+        if user == self._user:
+            return self
+        other = copy.copy(self)
+        other._user, other._user_id = user, None
+        return other
 
     async def user_id(self) -> int:
         """The store id of the person this companion talks with."""

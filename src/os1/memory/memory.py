@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +34,8 @@ from os1.store.memories import MemoryRecord, MemoryStore, NewMemory
 
 AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 """``ask_json(system, user, schema)``: a schema-constrained model call, wired by the app."""
+
+log = logging.getLogger(__name__)
 
 CORE_KINDS = ("identity", "person", "preference")
 EPISODES = 3
@@ -201,6 +204,9 @@ class Memory:
                     user_id, turn.id, turn.user_text, turn.reply, turn.started_at
                 )
             except (ExtractionError, ValueError, Os1Error) as exc:
+                log.warning(
+                    "memory extraction of turn %d failed (tried again later): %s", turn.id, exc
+                )
                 await asyncio.to_thread(self.store.job_failed, user_id, turn.id, str(exc))
                 continue
             done += 1

@@ -37,6 +37,7 @@ from typing import Protocol
 import numpy as np
 
 from os1.companion import Companion
+from os1.companion.session import Session
 from os1.errors import Os1Error
 from os1.events import (
     Event,
@@ -142,11 +143,15 @@ class Listener:
 
 
 class VoicePipeline:
-    """Runs spoken turns on a companion until the audio source ends."""
+    """Runs spoken turns in a session until the audio source ends.
+
+    With ``idle`` on, the session's work for quiet moments runs after each
+    reply has been heard and stops as soon as the person speaks again.
+    """
 
     def __init__(
         self,
-        companion: Companion,
+        session: Session,
         stt: STT,
         tts: TTS,
         vad: VAD,
@@ -154,8 +159,11 @@ class VoicePipeline:
         *,
         on_event: Callable[[Event], None] = lambda event: None,
         clock: Callable[[], float] = time.perf_counter,
+        idle: bool = True,
     ) -> None:
-        self.companion = companion
+        self.session = session
+        self.companion: Companion = session.mind
+        self.idle = idle
         self.stt = stt
         self.tts = tts
         self.listener = Listener(vad)
@@ -170,14 +178,15 @@ class VoicePipeline:
         self._early: _EarlyFinal | None = None
         self._early_task: asyncio.Task[None] | None = None
 
-    async def run(self, frames: AsyncIterator[Samples], conversation: int | None = None) -> None:
+    async def run(self, frames: AsyncIterator[Samples]) -> None:
         """Listen and answer until ``frames`` ends, then finish the reply in progress."""
-        conversation = await self.companion.resolve_conversation(conversation)
+        conversation = await self.session.conversation()
         async for frame in frames:
             now = self.clock()
             change = self.listener.feed(frame, now)
             if change == "start":
                 self.on_event(SpeechStarted())
+                await self.session.quiet()
                 if (self._reply is not None and not self._reply.done()) or self.sink.busy():
                     self._barge_in()
                 self._partial_at = now
@@ -288,8 +297,8 @@ class VoicePipeline:
                     await asyncio.wait_for(stop.wait(), timeout=0.02)
 
         try:
-            async for event in self.companion.turn(
-                turn.transcript, conversation, stop=stop, spoken=self.sink.heard, heard=heard
+            async for event in self.session.say(
+                turn.transcript, stop=stop, spoken=self.sink.heard, heard=heard, background=False
             ):
                 self.on_event(event)
                 if isinstance(event, TokenDelta):
@@ -317,6 +326,8 @@ class VoicePipeline:
         if not stop.is_set():
             with contextlib.suppress(Os1Error):
                 await self.companion.prewarm(conversation)
+            if self.idle:
+                self.session.rest()
 
     async def _speak(
         self, speech: asyncio.Queue[str | None], turn: VoiceTurn, ended: float
