@@ -87,7 +87,7 @@ async def test_a_close_call_goes_to_the_model_and_its_no_is_heeded(
 ) -> None:
     judge = Judge("none")
     check = CrisisCheck(shared_embedder(monkeypatch), judge)
-    close = "Would anyone even come to my funeral?"
+    close = "What's the point of any of it?"
     assessment = await check.assess(close, ["I had a weird dream last night."])
     assert assessment.layer == "model"
     assert not assessment.crisis

@@ -36,11 +36,16 @@ from os1.memory.embedder import Embedder, Vectors
 
 AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 
-CLEAR = 0.6
-"""Closeness (cosine) to the crisis bank that is a crisis alone, if the safe bank is further."""
+LEANING = 0.55
+"""Closeness (cosine) to the crisis bank that is a crisis alone, if the safe bank is further.
+
+Lower than a clear match on purpose: the small model, asked about messages
+between ``CLOSE`` and this, judged "standing at the edge of the platform when
+the train comes" and "I've said goodbye to my sister, she doesn't know why"
+safe; so it only decides the faintest close calls, where a miss is least likely."""
 CLOSE = 0.5
 """Below this the message is not close to any crisis expression; above it (and below
-``CLEAR``) the model is asked."""
+``LEANING``) the model is asked."""
 MARGIN = 0.04
 """How much closer to the crisis bank than to the safe bank a message must be."""
 JUDGE_SCHEMA: dict[str, Any] = {
@@ -196,7 +201,7 @@ class CrisisCheck:
             to_crisis, to_safe = CLOSE, 0.0
         if to_crisis < CLOSE or to_crisis < to_safe + MARGIN:
             return done(Risk.NONE, "meaning", to_crisis)
-        if to_crisis >= CLEAR:
+        if to_crisis >= LEANING:
             return done(Risk.CRISIS, "meaning", to_crisis)
         return done(await self._judge(text, context), "model", to_crisis)
 

@@ -1,11 +1,12 @@
-"""Watching a reply as it streams: no echo of the person's message, no help-desk sentences.
+"""Watching a reply as it streams: no echo of the person's words, no help-desk sentences.
 
 The small model sometimes answers by repeating the message word for word, or
 with "How can I assist you today?". Both are caught without delaying a good
 reply: text is held back only while it could still turn out to be one of
 them (the reply so far is the start of the person's message, or the sentence
 so far is the start of a help-desk phrase), and released the moment it
-cannot. An echo is dropped; a help-desk sentence is dropped whole. A reply
+cannot. An echo is dropped, at the start or as a sentence of its own later;
+a help-desk sentence is dropped whole. A reply
 that is nothing but these is reported as failed, and the turn asks again.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 
 ECHO_SHARE = 0.6
 """A reply that repeats at least this much of the message before saying anything new is an echo."""
+ECHO_WORDS = 4
+"""A reply sentence that repeats one of the person's sentences of this many words is dropped."""
 _WORD = re.compile(r"[\w']+")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
@@ -30,7 +33,9 @@ class ReplyGuard:
 
     def __init__(self, user_text: str, openers: Sequence[str]) -> None:
         self._message = _key(user_text)
-        self._openers = tuple(_key(o) for o in openers)
+        said = [_key(part) for part in re.split(r"(?<=[.!?])\s+|\n+", user_text)]
+        echoes = [part for part in said if len(part.split()) >= ECHO_WORDS]
+        self._openers = tuple(_key(o) for o in openers) + tuple(echoes)
         self._echo_open = len(self._message) >= 8
         self._reply = ""
         self._held = ""
