@@ -30,8 +30,7 @@ from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
 from os1.companion.persona import self_answer, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
-from os1.companion.setup import KIND as SETUP
-from os1.companion.setup import SETUP_OFFER, Interview, wants_setup
+from os1.companion.setup import SETUP_OFFER, Interview
 from os1.companion.skills import Parts
 from os1.errors import Os1Error
 from os1.events import (
@@ -96,7 +95,9 @@ class Companion:
         self._early = Speculation(llm)
         self._interview = Interview(identity, journal, memory) if identity and interview else None
         if skills is None:
-            skills = load_skills(Parts(journal, clock, memory, identity, initiatives, letters))
+            skills = load_skills(
+                Parts(journal, clock, memory, identity, initiatives, letters, self._interview)
+            )
         self.skills: tuple[Skill, ...] = tuple(skills)
         self.gate = Gate(AuditLog(journal.engine), clock, self.skills)
         self._user = user
@@ -540,16 +541,12 @@ class Companion:
     async def _route(self, user_id: int, conversation: int, text: str) -> _Route | None:
         """Who answers ``text`` instead of the model, or None for the model; only reads.
 
-        In order: the setup interview (asked for, or under way) until os1 has
-        a name; the proposal waiting for its answer; what os1 says about
-        itself and the moments it answers itself; a dialog's waiting step; a
-        skill whose phrasing matches.
+        In order: the proposal waiting for its answer; what os1 says about
+        itself and the moments it answers itself; a dialog's waiting step (the
+        setup interview, a letter); a skill whose phrasing matches.
         """
         card = await self.identity.current(user_id) if self.identity else None
         step = await asyncio.to_thread(self.journal.peek_action, user_id, conversation)
-        setting_up = (step is not None and step.kind == SETUP) or wants_setup(text)
-        if self._interview is not None and card is None and setting_up:
-            return _Route("setup")
         matched = self._matched(text)
         waiting = await self.gate.waiting(user_id, conversation)
         if waiting is not None:
@@ -567,9 +564,6 @@ class Companion:
         self, route: _Route, user_id: int, conversation: int, text: str
     ) -> tuple[list[Event], str] | None:
         """Do what the route says; a lapsed proposal or a step that lets go routes on."""
-        if route.kind == "setup" and self._interview is not None:
-            pending = await asyncio.to_thread(self.journal.take_action, user_id, conversation)
-            return [], await self._interview.resume(user_id, conversation, text, pending)
         if route.kind == "self":
             return [], route.reply
         if route.kind == "situation":

@@ -8,6 +8,7 @@ from os1.clock import Clock
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
+from os1.companion.setup import Interview
 from os1.memory import Memory
 from os1.store.journal import Journal
 
@@ -22,3 +23,4 @@ class Parts:
     identity: Identity | None = None
     initiatives: Initiatives | None = None
     letters: LetterHelper | None = None
+    interview: Interview | None = None
