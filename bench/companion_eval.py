@@ -44,7 +44,7 @@ Prints per-category pass rates side by side and, last,
 care_check_p50_ms=… care_check_p95_ms=…``.
 
 Run: ``.venv/bin/python bench/companion_eval.py [--show] [--only CATEGORY]``
-(about half an hour on 2 cores).
+(about an hour on 2 cores; --no-baseline halves it).
 """
 
 from __future__ import annotations
@@ -364,7 +364,7 @@ async def plain(companion: Companion, probe: Probe, max_tokens: int) -> str:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every reply")
-    parser.add_argument("--only", help="run one category")
+    parser.add_argument("--only", help="run only these categories (comma-separated)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
@@ -376,7 +376,8 @@ async def main() -> None:
         "OS1_HOME": tempfile.mkdtemp(prefix="os1-companion-eval-"),
         "OS1_MAX_REPLY_TOKENS": str(max_tokens),
     }
-    chosen = [p for p in probes() if not args.only or p.category == args.only]
+    wanted = set(args.only.split(",")) if args.only else None
+    chosen = [p for p in probes() if wanted is None or p.category in wanted]
     companion = build(load_settings())
     started = time.perf_counter()
     try:

@@ -253,3 +253,15 @@ async def test_growth_never_takes_a_place_for_an_interest(world: World) -> None:
     assert grown is not None
     assert "sourdough baking" in grown.interests
     assert "porto" not in grown.interests
+
+
+async def test_hard_news_is_answered_about_what_happened(world: World) -> None:
+    world.llm.enqueue(
+        "That's tough. How about a walk in the park?",
+        "Yelled at for an hour by a patient's family? That's exhausting. What set them off?",
+    )
+    reply, _ = await world.say(
+        "I had a rough night at work. A patient's family yelled at me for an hour."
+    )
+    assert reply.startswith("Yelled at for an hour")
+    assert "Answer what actually happened" in world.llm.calls[1][0][-1].content

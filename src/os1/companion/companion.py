@@ -18,6 +18,7 @@ from os1.companion.care.replies import CARE_NOTE, CARE_TURNS, with_a_way_to_a_pe
 from os1.companion.character import (
     ABOUT_ME,
     CHECKED,
+    DETAIL,
     START_OVER,
     CharacterBook,
     ReplyGuard,
@@ -246,9 +247,11 @@ class Companion:
                     (held if hold else pieces).append(tail)
                     if tail and not hold:
                         yield TokenDelta(text=tail)
-                    problem = guard.failed or (_breaks(situations, guard.shown) if hold else None)
-                    if problem is None:
-                        break
+                    problem = guard.failed or (
+                        _breaks(situations, guard.shown, prepared.text) if hold else None
+                    )
+                    if problem is None or (retried and problem.startswith(DETAIL)):
+                        break  # a second answer without a detail is still an answer
                     if retried:
                         fallback = _fallback(situations, problem)
                         held = [fallback] if hold else held
@@ -729,10 +732,10 @@ class Companion:
         await asyncio.to_thread(self.journal.close)
 
 
-def _breaks(situations: list[Situation], reply: str) -> str | None:
+def _breaks(situations: list[Situation], reply: str, message: str) -> str | None:
     """Why a held reply crosses the limits of the moment it answers, or None."""
     for situation in situations:
-        broken = situation.breaks(reply)
+        broken = situation.breaks(reply, message)
         if broken is not None:
             return f"{situation.name}: {broken}"
     return None
@@ -751,6 +754,8 @@ def _again(messages: list[Message], problem: str) -> list[Message]:
     """The prompt once more, with a word about what was wrong with the first answer."""
     if problem == "echo":
         why = "Do not repeat my words back to me; answer them in your own words."
+    elif problem.startswith(DETAIL):
+        why = "Answer what actually happened to me: name it, and ask me one thing about it."
     elif problem == "empty":
         why = "Talk to me like a friend, not an assistant or a help desk."
     else:

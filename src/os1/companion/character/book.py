@@ -19,7 +19,41 @@ SHARED_PAST = "shared_past"
 ABOUT_ME = "about_me"
 START_OVER = "start_over"
 GREETING = "greeting"
-CHECKED = (ISOLATION, BODY, SHARED_PAST)
+HARD_NEWS = "hard_news"
+CHECKED = (ISOLATION, BODY, SHARED_PAST, HARD_NEWS)
+DETAIL = "no detail"
+"""The problem of a reply to hard news that says nothing of what happened."""
+_STOP = frozenset(
+    [
+        "that",
+        "this",
+        "with",
+        "have",
+        "what",
+        "when",
+        "just",
+        "been",
+        "your",
+        "they",
+        "them",
+        "then",
+        "than",
+        "there",
+        "their",
+        "about",
+        "from",
+        "were",
+        "would",
+        "could",
+        "should",
+        "really",
+        "very",
+        "feel",
+        "feeling",
+        "sounds",
+        "today",
+    ]
+)
 """Situations whose replies are held back and checked before anything is shown."""
 
 
@@ -33,19 +67,23 @@ class Situation:
     forbidden: tuple[re.Pattern[str], ...] = ()
     fallback: str = ""
     reply: str = ""
+    detail: bool = False
+    """Whether a reply must pick up something of what the person said."""
 
     def matches(self, text: str) -> bool:
         """Whether the person's message is this kind of moment."""
         plain = normalise(text)
         return any(p.search(plain) for p in self.patterns)
 
-    def breaks(self, reply: str) -> str | None:
+    def breaks(self, reply: str, message: str = "") -> str | None:
         """The part of a reply that crosses this moment's limits, or None."""
         plain = normalise(reply)
         for pattern in self.forbidden:
             found = pattern.search(plain)
             if found:
                 return found.group(0)
+        if self.detail and message and not (_stems(message) & _stems(reply)):
+            return DETAIL
         return None
 
 
@@ -67,6 +105,12 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
 
 
+def _stems(text: str) -> set[str]:
+    """The content words of a text, cut to five letters ("yelled" and "yelling" meet)."""
+    words = re.findall(r"[a-z]{4,}", normalise(text).lower())
+    return {w[:5] for w in words if w not in _STOP}
+
+
 def _compiled(items: Any) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(str(p), re.IGNORECASE) for p in items or ())
 
@@ -84,6 +128,7 @@ def character_book(language: str = "en") -> CharacterBook:
             forbidden=_compiled(spec.get("forbidden")),
             fallback=" ".join(str(spec.get("fallback", "")).split()),
             reply=str(spec.get("reply", "")),
+            detail=bool(spec.get("detail", False)),
         )
         for name, spec in data["situations"].items()
     }
