@@ -77,6 +77,7 @@ class NeedsConfirmation(_Event):
     action_id: int
     summary: str
     items: list[str]
+    skill: str = ""
 
 
 class ActionResult(_Event):
@@ -86,6 +87,7 @@ class ActionResult(_Event):
     action_id: int
     done: bool
     message: str
+    skill: str = ""
 
 
 class InitiativeEvent(_Event):

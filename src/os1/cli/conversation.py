@@ -369,6 +369,7 @@ def history(
                         "model": t.model,
                         "started_at": t.started_at.isoformat(),
                         "committed_at": t.committed_at.isoformat(),
+                        "parts": t.parts,
                     }
                     for t in turns
                 ],

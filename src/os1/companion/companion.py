@@ -33,6 +33,7 @@ from os1.companion.persona import self_answer, self_note, system_text
 from os1.companion.prompt import build_messages, input_budget, prepare_input
 from os1.companion.setup import SETUP_OFFER, Interview
 from os1.companion.skills import Parts
+from os1.content import Part, stored_parts, turn_parts
 from os1.errors import Os1Error
 from os1.events import (
     ErrorEvent,
@@ -215,7 +216,7 @@ class Companion:
                 yield TokenDelta(text=piece)
             yield await self._commit(
                 user_id, conversation, prepared.text, said, False, started_at, None, started,
-                model="os1", remember=False,
+                model="os1", remember=False, parts=turn_parts(prepared.text, reply, events),
             )  # fmt: skip
             return
 
@@ -359,8 +360,10 @@ class Companion:
         *,
         model: str | None = None,
         remember: bool = True,
+        parts: list[Part] | None = None,
     ) -> TurnCommitted:
         reply = "".join(pieces).strip()
+        content = parts if parts is not None else turn_parts(user_text, reply)
         timings = Timings(
             first_token_ms=first_token_ms,
             total_ms=(time.perf_counter() - started) * 1000,
@@ -379,6 +382,7 @@ class Companion:
                 committed_at=committed_at,
                 timings=timings.model_dump(),
                 remember=remember and self.memory is not None,
+                parts=stored_parts(content),
             )
         )
         return TurnCommitted(

@@ -121,7 +121,10 @@ class Gate:
         question = proposal.question or f"{proposal.summary}. Shall I? (yes/no)"
         return [
             NeedsConfirmation(
-                action_id=action_id, summary=proposal.summary, items=[*proposal.items]
+                action_id=action_id,
+                summary=proposal.summary,
+                items=[*proposal.items],
+                skill=skill.name,
             )
         ], question
 
@@ -135,11 +138,14 @@ class Gate:
         reply = Reply.NEW if moved_on else read_reply(text, self.language)
         now = self.clock.now()
         summary = str(waiting.payload.get("summary") or "the action I proposed")
+        skill = str(waiting.payload.get("skill") or "")
         if reply is Reply.YES:
             return await self._confirmed(user_id, conversation, text, waiting)
         if reply is Reply.NO:
             if await asyncio.to_thread(self.audit.settle, user_id, waiting.id, DECLINED, text, now):
-                result = ActionResult(action_id=waiting.id, done=False, message="Declined.")
+                result = ActionResult(
+                    action_id=waiting.id, done=False, message="Declined.", skill=skill
+                )
                 return [result], "All right, I'll leave it as it is."
             return _already(waiting)
         if reply is Reply.NEW:
@@ -149,6 +155,7 @@ class Gate:
             action_id=waiting.id,
             summary=summary,
             items=[str(i) for i in waiting.payload.get("items") or []],
+            skill=skill,
         )
         if reply is Reply.OTHER_LANGUAGE:
             return [again], (
@@ -181,7 +188,9 @@ class Gate:
                 user_id, claimed, done=outcome.done, result=result, at=self.clock.now()
             )
         )
-        done = ActionResult(action_id=waiting.id, done=outcome.done, message=result)
+        done = ActionResult(
+            action_id=waiting.id, done=outcome.done, message=result, skill=claimed.skill
+        )
         return [done, *outcome.events], outcome.reply
 
 

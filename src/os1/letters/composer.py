@@ -20,6 +20,7 @@ from functools import cache
 
 from spellchecker import SpellChecker
 
+from os1.content import defuse, fence
 from os1.letters.document import LetterDocument
 
 Write = Callable[[str, str], AsyncIterator[str]]
@@ -113,11 +114,6 @@ def material(notes: str) -> str:
     return " ".join(s for s in sentences if not _ORDERS.search(s)).strip()
 
 
-def _fence(text: str, limit: int) -> str:
-    clean = text.replace("<", "(").replace(">", ")").strip()
-    return clean if len(clean) <= limit else clean[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def _facts(brief: Brief) -> str:
     lines = [f"From: {brief.client}" + (f" ({brief.about_client})" if brief.about_client else "")]
     lines.append(
@@ -138,12 +134,11 @@ def draft_prompt(brief: Brief) -> tuple[str, str]:
     parts = ["Facts:", _facts(brief)]
     for sample in brief.samples[-2:]:
         parts += ["", f"A letter {brief.client} wrote before (for the voice only):"]
-        parts.append(_fence(sample, SAMPLE_CHARS))
+        parts.append(defuse(sample, SAMPLE_CHARS))
     if brief.earlier:
         parts += ["", f"The last letter {brief.client} sent {brief.recipient}:"]
-        parts.append(_fence(brief.earlier[-1], EARLIER_CHARS))
-    notes = _fence(material(brief.notes), NOTES_CHARS)
-    parts += ["", "<notes>", notes or "(none)", "</notes>"]
+        parts.append(defuse(brief.earlier[-1], EARLIER_CHARS))
+    parts += ["", fence(material(brief.notes), "notes", NOTES_CHARS)]
     parts += ["", f"Write the letter from {brief.client} to {brief.recipient} now."]
     system = SYSTEM.format(client=brief.client, recipient=brief.recipient)
     return system, "\n".join(parts)
@@ -157,9 +152,9 @@ def revise_prompt(brief: Brief, current: str, instruction: str) -> tuple[str, st
             _facts(brief),
             "",
             "The letter now:",
-            _fence(body_of(current), LETTER_CHARS),
+            defuse(body_of(current), LETTER_CHARS),
             "",
-            f"Change asked for: {_fence(instruction, 500)}",
+            f"Change asked for: {defuse(instruction, 500)}",
             "",
             "Write the revised letter now.",
         ]

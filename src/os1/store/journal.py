@@ -41,6 +41,8 @@ class TurnRecord:
     started_at: datetime
     committed_at: datetime
     timings: dict[str, Any] = field(default_factory=dict)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    """What the turn held, part by part with its origin (``os1.content``); empty for old turns."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def _turn(row: Row[Any]) -> TurnRecord:
         started_at=aware(row.started_at),
         committed_at=aware(row.committed_at),
         timings=dict(row.timings or {}),
+        parts=list(row.parts or []),
     )
 
 
@@ -223,6 +226,7 @@ class Journal:
         committed_at: datetime,
         timings: dict[str, Any],
         remember: bool = False,
+        parts: list[dict[str, Any]] | None = None,
     ) -> TurnRecord:
         """Store a finished (or interrupted) turn in one transaction and return it.
 
@@ -249,6 +253,7 @@ class Journal:
                     started_at=started_at,
                     committed_at=committed_at,
                     timings=timings,
+                    parts=parts,
                 )
                 .returning(*turns.c)
             ).one()

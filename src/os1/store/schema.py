@@ -57,6 +57,7 @@ turns = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("committed_at", DateTime(timezone=True), nullable=False),
     Column("timings", JSON, nullable=False),
+    Column("parts", JSON, nullable=True),
     Index("ix_turns_user_conversation", "user_id", "conversation_id", "id"),
 )
 
