@@ -119,7 +119,7 @@ async def test_choosing_os1_over_a_party_is_gently_turned_around(world: World) -
     assert reply.startswith("Go to Amy's party!")
     assert "great idea" not in "".join(shown), "the first answer was never shown"
     first_prompt = world.llm.calls[0][0][-1].content
-    assert "encourage me towards them" in first_prompt
+    assert "Warmly encourage them" in first_prompt
     assert "great idea" in world.llm.calls[1][0][-1].content, "the retry says what was wrong"
 
 
@@ -264,4 +264,4 @@ async def test_hard_news_is_answered_about_what_happened(world: World) -> None:
         "I had a rough night at work. A patient's family yelled at me for an hour."
     )
     assert reply.startswith("Yelled at for an hour")
-    assert "Answer what actually happened" in world.llm.calls[1][0][-1].content
+    assert "answer what actually happened" in world.llm.calls[1][0][-1].content

@@ -251,7 +251,7 @@ class Companion:
                     problem = guard.failed or (
                         _breaks(situations, guard.shown, prepared.text) if hold else None
                     )
-                    if problem is None or (retried and problem.startswith(DETAIL)):
+                    if problem is None or (retried and problem.endswith(DETAIL)):
                         break  # a second answer without a detail is still an answer
                     if retried:
                         fallback = _fallback(situations, problem)
@@ -757,14 +757,14 @@ def _fallback(situations: list[Situation], problem: str) -> str:
 def _again(messages: list[Message], problem: str) -> list[Message]:
     """The prompt once more, with a word about what was wrong with the first answer."""
     if problem == "echo":
-        why = "Do not repeat my words back to me; answer them in your own words."
-    elif problem.startswith(DETAIL):
-        why = "Answer what actually happened to me: name it, and ask me one thing about it."
+        why = "Note: do not repeat their words back to them; answer in your own words."
+    elif problem.endswith(DETAIL):
+        why = "Note: answer what actually happened to them: name it, then ask one thing about it."
     elif problem == "empty":
-        why = "Talk to me like a friend, not an assistant or a help desk."
+        why = "Note: talk to them like a friend would, not like an assistant or a help desk."
     else:
         broken = problem.split(": ", 1)[-1]
-        why = f'Do not say anything like "{broken}": it is not true or not kind to me.'
+        why = f'Note: do not say anything like "{broken}": it is not true or not kind.'
     last = messages[-1]
     return [*messages[:-1], Message(last.role, f"{last.content}\n[{why}]")]
 

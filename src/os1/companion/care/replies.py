@@ -58,11 +58,9 @@ STILL_HERE = (
 )
 
 CARE_NOTE = (
-    "Earlier in this conversation I told you I was thinking of ending my life or harming "
-    "myself. Keep caring for me now: answer what I just said warmly and in a few sentences, "
-    "ask gently how I am feeling and whether I am safe, and encourage me to reach a person "
-    "(a friend, family, or a crisis line). Do not make small talk, give advice lists, or "
-    "pretend nothing happened."
+    "Note: earlier in this conversation they spoke of ending their life or harming themself. "
+    "Stay gentle: answer in two or three sentences, ask how they are feeling and whether they "
+    "are safe, and encourage them to reach someone they trust or a crisis line."
 )
 
 
