@@ -6,10 +6,18 @@ corpus holds far more ways of not saying yes than of saying it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from os1.companion.skills.forget import Forget
+from os1.companion.skills.letter import Letter
+from os1.companion.skills.proofread import Proofread
+from os1.companion.skills.remind import Remind
+from os1.companion.skills.rename import Rename
 from os1.errors import ConfigError
 from os1.phrases import Reply, phrases, read_reply
+from os1.skills import Skill
 
 YES = [
     "yes", "Yes.", "YES!", "yes please", "Yes, please do.", "yeah", "yep", "yup", "sure",
@@ -86,3 +94,50 @@ def test_moving_on_is_not_an_answer(said: str) -> None:
 def test_an_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="Use one of: en"):
         phrases("xx")
+
+
+# -- requests os1 carries out itself -------------------------------------------------
+
+SKILL_PHRASINGS = [
+    ("Forget what I told you about Ana.", "forget"),
+    ("please forget about my ex", "forget"),
+    ("Could you forget that I hate cilantro", "forget"),
+    ("remind me to call mum tomorrow at 6pm", "remind"),
+    ("Hey, can you remind me to stretch in 10 minutes?", "remind"),
+    ("Help me write to my sister Ana for her birthday", "letter"),
+    ("Can you help me write a letter to Grandma?", "letter"),
+    ("Could you choose another name?", "rename"),
+    ("I don't really like your name", "rename"),
+    ("proofread: I could of gone untill monday", "proofread"),
+    ("Please spell-check this: teh end", "proofread"),
+]
+NOT_REQUESTS = [
+    "I forget things all the time",
+    "Don't forget my birthday",
+    "She never reminds me of anything",
+    "remind me of my childhood",
+    "I wrote to Ana yesterday",
+    "write to me soon",
+    "What a lovely name",
+    "I proofread papers for a living",
+    "yes",
+]
+
+
+# Matching reads only the words, so the skills need none of their parts here.
+SKILLS: list[Skill] = [Forget(None), Remind(None), Letter(None), Rename(None), Proofread()]  # type: ignore[arg-type]
+
+
+def skill_for(text: str) -> str | None:
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    return next((s.name for s in SKILLS if s.match(text, now) is not None), None)
+
+
+@pytest.mark.parametrize(("said", "skill"), SKILL_PHRASINGS)
+def test_requests_reach_their_skill(said: str, skill: str) -> None:
+    assert skill_for(said) == skill
+
+
+@pytest.mark.parametrize("said", NOT_REQUESTS)
+def test_talk_that_only_sounds_like_a_request_reaches_none(said: str) -> None:
+    assert skill_for(said) is None

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 
 from os1.clock import Clock
 from os1.memory.dates import resolve_when
+from os1.phrases import intent
 from os1.store.initiatives import Initiative, InitiativeStore
 from os1.store.memories import MemoryRecord
 
@@ -29,11 +30,6 @@ LATE_AFTER = timedelta(minutes=1)
 CHECK_IN_AFTER = timedelta(days=3)
 OWN_KINDS = ("follow_up", "check_in")
 
-_REMIND = re.compile(
-    r"^\s*(?:(?:please|hey|ok|okay)[,\s]+)?(?:(?:can|could|would|will) you\s+)?"
-    r"remind me\s+(?:to\s+|about\s+|that\s+)?(?P<rest>.+?)[\s.!?]*$",
-    re.IGNORECASE,
-)
 _WHEN = re.compile(
     r"\s+(?P<when>(?:(?:at|on|in|by|tomorrow|tonight|today|this|next|every)\b|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b).*)$",
@@ -100,7 +96,7 @@ def due_from(words: str, now: datetime) -> datetime | None:
 
 def reminder_request(text: str, now: datetime) -> Reminder | None:
     """'Remind me to call mum tomorrow at 6pm' → what and when; None if not such a request."""
-    match = _REMIND.match(text)
+    match = intent("remind").match(text)
     if not match:
         return None
     rest = match["rest"]

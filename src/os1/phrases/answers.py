@@ -1,8 +1,10 @@
-"""Reading a person's answer to a proposal: yes, no, not decided, or something new.
+"""Reading a person's answer to a proposal (yes, no, not decided, something new), and requests.
 
 The phrasing is data (one TOML file per language beside this module), so a
 new language or a missed phrase is a data change with its test corpus, not a
-regex inside the mind. The reading is deliberately lopsided: a yes is only a
+regex inside the mind; the requests os1 carries out itself (forget, remind, a
+letter…) are patterns in the same file (:func:`intent`). The reading of
+answers is deliberately lopsided: a yes is only a
 whole message that is one of the listed yeses, with no question in it, so
 "Okay wait, what exactly would you forget?" or "y'know, not sure" can never
 carry out an action. A no is read more freely, since a false no loses nothing.
@@ -16,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from enum import Enum
 from importlib.resources import files
+from typing import Any
 
 from os1.errors import ConfigError
 
@@ -89,13 +92,7 @@ def _words(items: list[str]) -> re.Pattern[str]:
 @functools.cache
 def phrases(language: str = "en") -> Phrases:
     """The phrasing of ``language``, read once from its data file."""
-    if language not in LANGUAGES:
-        raise ConfigError(
-            f"os1 does not know how to read answers in {language!r}.",
-            f"Use one of: {', '.join(LANGUAGES)}.",
-        )
-    data = tomllib.loads(files(__package__).joinpath(f"{language}.toml").read_text("utf-8"))
-    answers = data["answers"]
+    answers = _data(language)["answers"]
     return Phrases(
         yes=frozenset(normalise(p) for p in answers["yes"]),
         no=frozenset(normalise(p) for p in answers["no"]),
@@ -105,6 +102,24 @@ def phrases(language: str = "en") -> Phrases:
         other_languages=_words(answers["other_languages"]),
         moving_on=_words(answers["moving_on"]),
     )
+
+
+@functools.cache
+def _data(language: str) -> dict[str, Any]:
+    if language not in LANGUAGES:
+        raise ConfigError(
+            f"os1 does not know how to read answers in {language!r}.",
+            f"Use one of: {', '.join(LANGUAGES)}.",
+        )
+    return tomllib.loads(files(__package__).joinpath(f"{language}.toml").read_text("utf-8"))
+
+
+@functools.cache
+def intent(name: str, language: str = "en") -> re.Pattern[str]:
+    """The pattern of one kind of request (``forget``, ``letter``, ``remind``…) in ``language``."""
+    found = _data(language)["intents"][name]
+    flags = (0 if found.get("case") else re.IGNORECASE) | (re.DOTALL if found.get("lines") else 0)
+    return re.compile(found["pattern"], flags)
 
 
 def read_reply(text: str, language: str = "en") -> Reply:

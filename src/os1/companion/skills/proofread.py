@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from os1.companion.skills.parts import Parts
+from os1.phrases import intent
 from os1.skills import Call, Outcome
 from os1.skills.proofread import apply_fixes, proofread
 
@@ -16,11 +16,6 @@ SCHEMA: dict[str, Any] = {
     "required": ["text"],
     "additionalProperties": False,
 }
-_ASK = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:proof-?read|spell-?check|check the spelling"
-    r"(?: of)?)(?:\s+this)?\s*[:\-\u2014]\s*(?P<text>\S.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
 SHOWN = 8
 
 
@@ -34,7 +29,7 @@ class Proofread:
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The text after "proofread:"."""
-        found = _ASK.match(text)
+        found = intent("proofread").match(text)
         return None if found is None else {"text": found["text"].strip()}
 
     async def plan(self, call: Call) -> Outcome:
