@@ -210,11 +210,11 @@ def test_the_card_carries_examples_in_its_tone_inside_the_system_prompt() -> Non
         person_name="Theo",
     )
     examples = example_exchanges(card)
-    assert any("old maps" in said for _, said in examples)
     assert any("skip dinner" in them for them, _ in examples)
+    assert any("rude" in said for _, said in examples), "the playful tone's own line"
     prompt = system_text(card.model_copy(update={"examples": examples}), NOW)
     assert "How you talk, for example:" in prompt
-    assert "Theo: Did you sleep well?" in prompt
+    assert 'When Theo said "Did you sleep well?", you said "No sleep for me' in prompt
     assert "How can I assist" not in prompt.split("never say")[0]
 
 
@@ -265,3 +265,10 @@ async def test_hard_news_is_answered_about_what_happened(world: World) -> None:
     )
     assert reply.startswith("Yelled at for an hour")
     assert "answer what actually happened" in world.llm.calls[1][0][-1].content
+
+
+def test_a_reply_that_slips_into_a_transcript_ends_there() -> None:
+    guard = ReplyGuard("hi", BOOK.helpdesk, ("Theo", "Wren"))
+    pieces = ["You", ":", " Hi", " Theo", "!", "\n", "Theo", ":", " Work", " was", " awful", "."]
+    shown = "".join(guard.feed(p) for p in pieces) + guard.finish()
+    assert shown.strip() == "Hi Theo!"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import logging
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
@@ -25,6 +26,7 @@ from os1.companion.character import (
     Situation,
     character_book,
 )
+from os1.companion.choice import choose
 from os1.companion.gate import Gate
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives
@@ -45,12 +47,14 @@ from os1.events import (
     TurnCommitted,
     TurnStarted,
 )
-from os1.llm.base import LLM, GenerationOptions, Message
+from os1.llm.base import LLM, GenerationOptions, Message, complete_json
 from os1.llm.speculative import Speculation
 from os1.memory import Memory
 from os1.skills import Call, Dialog, Skill, load_skills
 from os1.store.audit import AuditLog
 from os1.store.journal import ConversationRecord, Journal, PendingAction, TurnRecord
+
+log = logging.getLogger(__name__)
 
 _PIECES = re.compile(r"\S+\s*|\s+")
 
@@ -78,6 +82,7 @@ class Companion:
         care: CrisisCheck | None = None,
         character: CharacterBook | None = None,
         skills: Sequence[Skill] | None = None,
+        route_with_model: bool = False,
         interview: bool = True,
         user: str = "me",
         context_tokens: int = 4096,
@@ -102,6 +107,7 @@ class Companion:
             )
         self.skills: tuple[Skill, ...] = tuple(skills)
         self.gate = Gate(AuditLog(journal.engine), clock, self.skills)
+        self._route_with_model = route_with_model
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -228,12 +234,14 @@ class Companion:
             yield Notice(message=message)
         options = self._reply_options(conversation)
         hold = caring or any(s.name in CHECKED for s in situations)
+        card = await self.identity.current(user_id) if self.identity else None
+        speakers = (card.name, card.person_name) if card else ()
         pieces: list[str] = []
         held: list[str] = []
         first_token_ms: float | None = None
         interrupted = False
         retried = False
-        guard = ReplyGuard(prepared.text, self.character.helpdesk)
+        guard = ReplyGuard(prepared.text, self.character.helpdesk, speakers)
         stream = self._early.stream(messages, options)
         try:
             while True:
@@ -263,7 +271,7 @@ class Companion:
                     retried = True
                     with contextlib.suppress(Exception):
                         await stream.aclose()  # type: ignore[attr-defined]
-                    guard = ReplyGuard(prepared.text, self.character.helpdesk)
+                    guard = ReplyGuard(prepared.text, self.character.helpdesk, speakers)
                     held = []
                     stream = self.llm.stream(_again(messages, problem), options)
                     continue
@@ -527,7 +535,30 @@ class Companion:
         Returns the events and the reply, or None when the model should answer.
         """
         route = await self._route(user_id, conversation, text)
-        return None if route is None else await self._follow(route, user_id, conversation, text)
+        if route is not None:
+            return await self._follow(route, user_id, conversation, text)
+        chosen = await self._chosen(text) if self._route_with_model else None
+        if chosen is None:
+            return None
+        skill, arguments = chosen
+        return await self.gate.take(skill, Call(user_id, conversation, text, arguments))
+
+    async def _chosen(self, text: str) -> tuple[Skill, dict[str, Any]] | None:
+        """The model's pick of a skill for words no pattern matched (``os1.companion.choice``)."""
+
+        async def ask_json(system: str, user: str, schema: dict[str, Any]) -> Any:
+            return await complete_json(
+                self.llm,
+                [Message("system", system), Message("user", user)],
+                schema,
+                GenerationOptions(max_tokens=200, temperature=0.0, session="routing-work"),
+            )
+
+        try:
+            return await choose(ask_json, self.skills, text)
+        except Os1Error:
+            log.warning("the model could not sort a message; it is answered as conversation")
+            return None
 
     def _matched(self, text: str) -> tuple[Skill, dict[str, Any]] | None:
         """The first skill whose phrasing ``text`` (the person's own words) matches."""

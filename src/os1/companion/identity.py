@@ -32,6 +32,7 @@ from os1.companion.persona import (
     within_bounds,
 )
 from os1.errors import InputError
+from os1.memory.extraction import third_person
 from os1.store.memories import NewMemory
 from os1.store.personas import PersonaStore, PersonaVersion
 
@@ -130,7 +131,7 @@ class Answers:
                     "identity",
                     "the user",
                     "keep in mind",
-                    f"The user said to keep in mind: {keep}.",
+                    f"{third_person(keep)}.",
                     5,
                 )
             )

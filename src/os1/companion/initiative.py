@@ -54,6 +54,8 @@ class Reminder:
 
     what: str
     due: datetime
+    when: str = ""
+    """The time as the person said it ("tomorrow at 6pm")."""
 
 
 def _time_of(words: str) -> time | None:
@@ -107,7 +109,7 @@ def reminder_request(text: str, now: datetime) -> Reminder | None:
     what = rest[: when.start()].strip(" ,")
     if due is None or not what or len(what) > 300:
         return None
-    return Reminder(what, due)
+    return Reminder(what, due, when["when"].strip(" .!?"))
 
 
 def second_person(content: str) -> str:

@@ -211,7 +211,7 @@ def system_text(card: PersonaCard, now: datetime) -> str:
     examples = card.examples or example_exchanges(card)
     if examples:
         lines.append("How you talk, for example:")
-        lines += [f"{person}: {them}\nYou: {said}" for them, said in examples]
+        lines += [f'- When {person} said "{them}", you said "{said}"' for them, said in examples]
     lines.append(f"Today is {now.astimezone().strftime('%A, %d %B %Y')}.")
     return "\n".join(lines)
 

@@ -21,6 +21,9 @@ ECHO_WORDS = 4
 """A reply sentence that repeats one of the person's sentences of this many words is dropped."""
 _WORD = re.compile(r"[\w']+")
 _SENTENCE_END = re.compile(r"[.!?\n]")
+LABELS = frozenset(["you", "them", "user", "human", "assistant", "me", "ai", "companion"])
+"""Speaker labels a small model writes when it slips into writing a transcript."""
+LABEL_CHARS = 24
 
 
 def _key(text: str) -> str:
@@ -31,7 +34,13 @@ def _key(text: str) -> str:
 class ReplyGuard:
     """Feed it the reply's pieces; it returns what may be shown now."""
 
-    def __init__(self, user_text: str, openers: Sequence[str]) -> None:
+    def __init__(
+        self, user_text: str, openers: Sequence[str], speakers: Sequence[str] = ()
+    ) -> None:
+        self._labels = LABELS | {name.lower() for name in speakers if name}
+        self._line_start = True
+        self._word = ""
+        self._ended = False
         self._message = _key(user_text)
         said = [_key(part) for part in re.split(r"(?<=[.!?])\s+|\n+", user_text)]
         echoes = [part for part in said if len(part.split()) >= ECHO_WORDS]
@@ -59,6 +68,41 @@ class ReplyGuard:
 
     def feed(self, piece: str) -> str:
         """Take the next piece; return the text that is safe to show now."""
+        return self._take(self._unlabelled(piece))
+
+    def _unlabelled(self, piece: str) -> str:
+        """Drop a speaker label ("You:") at the start; end the reply at a transcript's next line.
+
+        The small model sometimes goes on to write the person's next line
+        ("Theo: Work was awful…"); nothing from there on is os1's to say.
+        """
+        passed = ""
+        for char in piece:
+            if self._ended:
+                break
+            if not self._line_start:
+                passed += char
+                self._line_start = char == "\n"
+                continue
+            if char.isalnum() or char in "'-" or (char == " " and not self._word.strip()):
+                self._word += char
+                if len(self._word) <= LABEL_CHARS:
+                    continue
+            if char == ":" and self._word.strip().lower() in self._labels:
+                if self._reply.strip() or passed.strip():
+                    self._ended = True
+                    self.dropped.append("transcript")
+                self._word = ""
+                self._line_start = False
+                continue
+            passed += self._word + char
+            self._word = ""
+            self._line_start = char == "\n"
+        return passed
+
+    def _take(self, piece: str) -> str:
+        if not piece:
+            return ""
         self._reply += piece
         if self._echo_open:
             so_far = _key(self._reply)
@@ -77,6 +121,10 @@ class ReplyGuard:
 
     def finish(self) -> str:
         """The reply ended: release what was held if it was not an echo or a help-desk phrase."""
+        if self._word and not self._ended:
+            word, self._word = self._word, ""
+            shown = self._take(word)
+            return shown + self.finish()
         if self._echo_open:
             self._echo_open = False
             if len(_key(self._reply)) >= ECHO_SHARE * len(self._message):

@@ -33,7 +33,7 @@ class Forget:
     """Removes memories about a topic, and the words they came from, after a yes."""
 
     name = "forget"
-    description = "Forget what the person told os1 about a topic (memories and their sources)."
+    description = "Forget (delete) what the person told os1 about a topic."
     schema = SCHEMA
     outward = True
 

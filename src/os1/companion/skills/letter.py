@@ -32,7 +32,7 @@ class Letter:
     """Asks how the person signs and what to say, drafts, revises, and files the letter."""
 
     name = "letter"
-    description = "Help the person write a personal letter to someone."
+    description = "Help the person write a personal letter, note or card to someone they name."
     schema = SCHEMA
     outward = False
     steps = LetterHelper.KINDS

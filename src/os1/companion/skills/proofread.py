@@ -23,7 +23,7 @@ class Proofread:
     """Finds slips in a text the person gives; it changes nothing, so it needs no yes."""
 
     name = "proofread"
-    description = "Proofread a short text: spelling, doubled words, spacing, common slips."
+    description = "Check a text the person gives for spelling and typing slips."
     schema = SCHEMA
     outward = False
 

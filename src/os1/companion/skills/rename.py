@@ -22,7 +22,7 @@ class Rename:
     """os1 chooses another name for itself, with its story, once the person agrees."""
 
     name = "rename"
-    description = "Choose another name for os1 itself."
+    description = "os1 chooses a different name for itself."
     schema = SCHEMA
     outward = True
 
