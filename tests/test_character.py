@@ -19,6 +19,7 @@ from os1.events import TokenDelta, TurnCommitted
 from os1.llm import ScriptedLLM
 from os1.memory import HashingEmbedder, Memory
 from os1.store import Journal, MemoryStore
+from os1.store.memories import NewMemory
 from os1.store.personas import PersonaStore
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
@@ -272,3 +273,22 @@ def test_a_reply_that_slips_into_a_transcript_ends_there() -> None:
     pieces = ["You", ":", " Hi", " Theo", "!", "\n", "Theo", ":", " Work", " was", " awful", "."]
     shown = "".join(guard.feed(p) for p in pieces) + guard.finish()
     assert shown.strip() == "Hi Theo!"
+
+
+async def test_the_persons_own_facts_are_said_back_to_them_not_as_os1s(world: World) -> None:
+    world.llm.enqueue(json.dumps({"name": "Iris", "because": "You love the stars."}))
+    user = await world.companion.user_id()
+    await world.identity.create(user, Answers(person_name="Theo"))
+    await world.memory.note(
+        user,
+        [
+            NewMemory("identity", "the user", "job", "The user works as a nurse.", 4),
+            NewMemory("person", "Amy", "friend", "The user's best friend is called Amy.", 4),
+        ],
+    )
+    world.llm.enqueue("I work as a nurse. It must be tiring!", "Amy is Theo's best friend.")
+    reply, shown = await world.say("What do I do for work?")
+    assert reply == "You work as a nurse. It must be tiring!"
+    assert "".join(shown).strip() == reply
+    reply, _ = await world.say("Who's my best friend?")
+    assert reply == "Amy is your best friend."

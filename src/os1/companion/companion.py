@@ -229,19 +229,23 @@ class Companion:
         notices: list[str] = []
         situations = self.character.read(prepared.text)
         caring = await self._in_care(user_id, conversation)
-        messages = await self._reply_messages(user_id, conversation, prepared.text, notices)
+        facts: list[str] = []
+        messages = await self._reply_messages(user_id, conversation, prepared.text, notices, facts)
         for message in notices:
             yield Notice(message=message)
         options = self._reply_options(conversation)
         hold = caring or any(s.name in CHECKED for s in situations)
         card = await self.identity.current(user_id) if self.identity else None
         speakers = (card.name, card.person_name) if card else ()
+        person = card.person_name if card else ""
         pieces: list[str] = []
         held: list[str] = []
         first_token_ms: float | None = None
         interrupted = False
         retried = False
-        guard = ReplyGuard(prepared.text, self.character.helpdesk, speakers)
+        guard = ReplyGuard(
+            prepared.text, self.character.helpdesk, speakers, facts=facts, person=person
+        )
         stream = self._early.stream(messages, options)
         try:
             while True:
@@ -271,7 +275,9 @@ class Companion:
                     retried = True
                     with contextlib.suppress(Exception):
                         await stream.aclose()  # type: ignore[attr-defined]
-                    guard = ReplyGuard(prepared.text, self.character.helpdesk, speakers)
+                    guard = ReplyGuard(
+                        prepared.text, self.character.helpdesk, speakers, facts=facts, person=person
+                    )
                     held = []
                     stream = self.llm.stream(_again(messages, problem), options)
                     continue
@@ -404,15 +410,27 @@ class Companion:
         )
 
     async def _reply_messages(
-        self, user_id: int, conversation: int, text: str, notices: list[str] | None = None
+        self,
+        user_id: int,
+        conversation: int,
+        text: str,
+        notices: list[str] | None = None,
+        facts: list[str] | None = None,
     ) -> list[Message]:
-        """The prompt the model answers ``text`` from: persona, history, memories, message."""
+        """The prompt the model answers ``text`` from: persona, history, memories, message.
+
+        ``facts`` receives the remembered facts the prompt carries, so the reply
+        can be checked for speaking them as os1's own.
+        """
         now = self.clock.now()
         history = await self._window(user_id, conversation)
         remembered = ""
         if self.memory is not None:
             try:
-                remembered = (await self.memory.context_for(user_id, text)).text
+                context = await self.memory.context_for(user_id, text)
+                remembered = context.text
+                if facts is not None:
+                    facts.extend(context.facts)
             except Os1Error as exc:
                 if notices is not None:
                     notices.append(f"Memory is unavailable for this turn: {exc}")

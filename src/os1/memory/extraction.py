@@ -150,23 +150,36 @@ def _base_form(verb: str) -> str:
     return verb
 
 
-def second_person(content: str) -> str:
-    """A note about 'the user' said to the person: 'your sister Ana lives in Porto'."""
+def _personal(content: str, person: int) -> str:
+    """A note about 'the user' as the person says it (1) or as it is said to them (2)."""
+    mine, me, i, self_ = (
+        ("my", "me", "I", "myself") if person == 1 else ("your", "you", "you", "yourself")
+    )
 
     def subject(match: re.Match[str]) -> str:
         text = match.group(0)
         if text.lower().endswith("'s"):
-            return "your"
+            return mine
         verb = match.group(1)
         adverb = text[len("the user ") : len(text) - len(verb)]
-        form = _IRREGULAR[verb][1] if verb in _IRREGULAR else _base_form(verb)
-        return f"you {adverb}{form}"
+        form = _IRREGULAR[verb][person - 1] if verb in _IRREGULAR else _base_form(verb)
+        return f"{i} {adverb}{form}"
 
     if _OBJECT.search(content):
-        content = re.sub(r"\btheir\b", "your", content)
-        content = re.sub(r"\bthemselves\b", "yourself", content)
+        content = re.sub(r"\btheir\b", mine, content)
+        content = re.sub(r"\bthemselves\b", self_, content)
     content = _SUBJECT.sub(subject, content)
-    return _OBJECT.sub("you", content)
+    return _OBJECT.sub(me, content)
+
+
+def first_person(content: str) -> str:
+    """A note as the person would say it ('I work as a nurse'), to spot it in a reply."""
+    return _personal(content, 1)
+
+
+def second_person(content: str) -> str:
+    """A note about 'the user' said to the person: 'your sister Ana lives in Porto'."""
+    return _personal(content, 2)
 
 
 def normalise_key(text: str) -> str:

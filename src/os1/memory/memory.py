@@ -50,6 +50,8 @@ class Context:
 
     text: str
     used: tuple[int, ...]
+    facts: tuple[str, ...] = ()
+    """The facts in the block, as written ("The user works as a nurse.")."""
 
 
 def _line(record: MemoryRecord, earlier: Sequence[MemoryRecord] = ()) -> str:
@@ -171,7 +173,8 @@ class Memory:
                 used.append(record.id)
         if not lines:
             return Context("", ())
-        return Context("\n".join(lines), tuple(used))
+        shown = tuple(r.content for r in chosen if r.id in used)
+        return Context("\n".join(lines), tuple(used), shown)
 
     # -- extraction ------------------------------------------------------------
 

@@ -15,6 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from os1.companion.character.perspective import (
+    fact_keys,
+    may_become,
+    named_to_them,
+    restates,
+    said_to_them,
+)
+
 ECHO_SHARE = 0.6
 """A reply that repeats at least this much of the message before saying anything new is an echo."""
 ECHO_WORDS = 4
@@ -35,8 +43,17 @@ class ReplyGuard:
     """Feed it the reply's pieces; it returns what may be shown now."""
 
     def __init__(
-        self, user_text: str, openers: Sequence[str], speakers: Sequence[str] = ()
+        self,
+        user_text: str,
+        openers: Sequence[str],
+        speakers: Sequence[str] = (),
+        *,
+        facts: Sequence[str] = (),
+        person: str = "",
     ) -> None:
+        self._facts = fact_keys(facts)
+        self._person = person
+        self._named = ""
         self._labels = LABELS | {name.lower() for name in speakers if name}
         self._line_start = True
         self._word = ""
@@ -125,6 +142,9 @@ class ReplyGuard:
             word, self._word = self._word, ""
             shown = self._take(word)
             return shown + self.finish()
+        if self._named:
+            named, self._named = self._named, ""
+            return self._release(named)
         if self._echo_open:
             self._echo_open = False
             if len(_key(self._reply)) >= ECHO_SHARE * len(self._message):
@@ -136,7 +156,22 @@ class ReplyGuard:
                 self.dropped.append("helpdesk")
             self._sentence = ""
             return ""
-        return self._release(self._sentence) if self._sentence else ""
+        return self._release(self._theirs(self._sentence)) if self._sentence else ""
+
+    def _may_be_theirs(self, sentence: str) -> bool:
+        """Whether a sentence may be the person's fact, or speaks of them by name: hold it."""
+        if self._person and sentence.lstrip().startswith(self._person):
+            return True
+        return bool(self._facts) and (
+            may_become(sentence, self._facts) or restates(sentence, self._facts)
+        )
+
+    def _theirs(self, sentence: str) -> str:
+        """A whole sentence with the person's own facts and name said back to them."""
+        if self._facts and restates(sentence, self._facts):
+            sentence = said_to_them(sentence)
+            self.dropped.append("perspective")
+        return named_to_them(sentence, self._person)
 
     def _sentences(self, text: str) -> str:
         """Release sentence by sentence, holding only a sentence that may be a help-desk phrase."""
@@ -146,7 +181,11 @@ class ReplyGuard:
                 continue
             ended = bool(_SENTENCE_END.search(part[-1:]))
             if self._flowing:  # this sentence is already known to be fine
-                shown += part
+                part, self._named = self._named + part, ""
+                if self._person and not ended and part.rstrip().endswith(self._person):
+                    self._named = part  # wait: "Theo" may become "Theo's"
+                    continue
+                shown += named_to_them(part, self._person, start=False)
                 self._flowing = not ended
                 continue
             self._sentence += part
@@ -156,9 +195,11 @@ class ReplyGuard:
                     self.dropped.append("helpdesk")
                     self._sentence = ""
                 continue
-            if self._is_opener(self._sentence, whole=False) and not ended:
-                continue  # might still become a help-desk phrase: hold it
-            shown += self._sentence
+            if not ended and (
+                self._is_opener(self._sentence, whole=False) or self._may_be_theirs(self._sentence)
+            ):
+                continue  # might still be a help-desk phrase or the person's own fact: hold it
+            shown += self._theirs(self._sentence) if ended else self._sentence
             self._sentence = ""
             self._flowing = not ended
         return self._release(shown)
