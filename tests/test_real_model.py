@@ -274,3 +274,28 @@ def test_a_spoken_question_gets_a_spoken_answer_from_the_real_models(tmp_path: P
     history = json.loads(run_os1("history", "--json").stdout)["turns"]
     assert history[-1]["user_text"] == turn["transcript"]
     assert reply.stat().st_size > 10_000
+
+
+@pytest.mark.usefixtures("real_model")
+def test_the_real_model_sorts_an_unusual_request_and_nothing_happens_without_a_yes() -> None:
+    env = {
+        "OS1_ROUTE_WITH_MODEL": "true",
+        "OS1_MEMORY": "false",
+        "OS1_NOW": "2026-11-23T10:00:00+00:00",
+    }
+    asked = run_os1(
+        "say", "--json", "Could you set up a little nudge so I water the plants at 9am?", env=env
+    )
+    assert asked.code == 0, asked.stderr
+    [proposal] = [e for e in asked.events() if e["type"] == "needs_confirmation"]
+    assert proposal["skill"] == "remind"
+    assert "at 09:00" in str(proposal["summary"]), "the time, as understood, shown before it is set"
+    listed = run_os1("reminders", "list", "--json", env=env)
+    assert json.loads(listed.stdout) == [], "nothing is scheduled on the model's word"
+    chat = run_os1("say", "--new", "--json", "What did you think of the film?", env=env)
+    assert chat.code == 0, chat.stderr
+    assert not [e for e in chat.events() if e["type"] == "needs_confirmation"]
+    audit = json.loads(run_os1("audit", "--json", env=env).stdout)
+    assert [(a["skill"], a["status"]) for a in audit] == [
+        ("remind", "proposed"),
+    ]

@@ -134,6 +134,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         identity=Identity(PersonaStore(journal.engine), json_asker(llm, "persona-work"), clock),
         initiatives=Initiatives(InitiativeStore(journal.engine), clock, rules),
         care=care,
+        route_with_model=settings.route_with_model,
         interview=settings.interview,
         user=settings.user,
         context_tokens=settings.context_tokens,

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     speech_rate: float = Field(1.0, ge=0.5, le=2.0, description="How fast os1 speaks (1 = normal).")
     input_device: str = Field("", description="Microphone for `os1 talk` (empty: the default).")
     output_device: str = Field("", description="Speaker for `os1 talk` (empty: the default).")
+    route_with_model: bool = Field(
+        False,
+        description="When no phrase matches, let the model pick a skill (one more model call "
+        "per message; outward skills still wait for a yes).",
+    )
     interview: bool = Field(
         True, description="On first start, ask a few questions and let os1 choose its name."
     )

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from os1.clock import Clock
@@ -54,8 +54,8 @@ class Reminder:
 
     what: str
     due: datetime
-    when: str = ""
-    """The time as the person said it ("tomorrow at 6pm")."""
+    when: str = field(default="", compare=False)
+    """The time as the person said it ("tomorrow at 6pm"); two readings of one time are equal."""
 
 
 def _time_of(words: str) -> time | None:
