@@ -282,6 +282,9 @@ def test_memory_commands_end_to_end(tmp_path: Path) -> None:
     assert "Kept everything" in declined.stdout
     assert run_os1("memory", "forget", "Braga", "--yes", env=env).code == 0
     assert json.loads(run_os1("memory", "list", "--json", env=env).stdout) == []
+    [audited] = json.loads(run_os1("audit", "--json", env=env).stdout)
+    assert (audited["skill"], audited["status"]) == ("forget", "done")
+    assert audited["confirmed_by"] == "`os1 memory forget --yes`"
 
     broken = tmp_path / "broken.json"
     broken.write_text(exported.read_text(encoding="utf-8")[:-40], encoding="utf-8")

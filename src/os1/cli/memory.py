@@ -220,8 +220,22 @@ def forget_cmd(
         out.print("Kept everything.")
         return
 
-    async def forget(memory: Memory, user_id: int, _: Companion) -> int:
-        return await memory.forget(user_id, [r.id for r in records])
+    async def forget(memory: Memory, user_id: int, companion: Companion) -> int:
+        ids = [r.id for r in records]
+        removed = await memory.forget(user_id, ids)
+        await asyncio.to_thread(
+            lambda: companion.gate.audit.record(
+                user_id,
+                companion.clock.now(),
+                conversation_id=None,
+                skill="forget",
+                arguments={"topic": target, "ids": ids},
+                status="done",
+                result=f"Forgot {removed} memor{'y' if removed == 1 else 'ies'}.",
+                confirmed_by="`os1 memory forget --yes`" if yes else "`os1 memory forget`, yes",
+            )
+        )
+        return removed
 
     removed = _with_memory(forget)
     out.print(f"Forgot {removed} memor{'y' if removed == 1 else 'ies'}.")
