@@ -351,6 +351,8 @@ def revise_cmd(
         )
         return letter, await _names(studio, user_id, letter)
 
+    if not as_json:
+        err.print(f"[dim]Revising letter {letter_id}…[/]")
     _show_draft(*_with_studio(work, talk=True), as_json)
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from os1.cli.runtime import friendly_errors, open_companion, out, run
+from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.companion.identity import Answers, Identity
 from os1.companion.persona import PersonaCard, introduction
@@ -97,6 +97,8 @@ def setup(
                 line = await asyncio.to_thread(out.input, "[bold cyan]you[/] > ")
                 replies[field] = line
             chosen = Answers(**replies)
+        if sys.stderr.isatty():
+            err.print("[dim]Thank you. Let me think about a name…[/]")
         card = await identity.create(user_id, chosen, source="setup")
         if companion.memory is not None:
             await companion.memory.note(user_id, chosen.memories())
