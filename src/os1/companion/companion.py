@@ -595,7 +595,11 @@ class Companion:
         return None
 
     async def _route(self, user_id: int, conversation: int, text: str) -> _Route | None:
-        """Who answers ``text`` instead of the model, or None for the model; only reads.
+        """Who answers ``text`` instead of the model, or None for the model.
+
+        Nothing a person would notice changes here (a claim left by a process
+        that ended goes back to waiting, a proposal left too long lapses), so
+        anticipating a spoken turn can ask too.
 
         In order: the proposal waiting for its answer; what os1 says about
         itself and the moments it answers itself; a dialog's waiting step (the

@@ -258,16 +258,23 @@ class AuditLog:
         return True
 
     def release_stale(self, user_id: int, conversation_id: int, before: datetime) -> int:
-        """Put claims older than ``before`` back to waiting: their process ended mid-action."""
+        """Put claims older than ``before`` back to waiting: their process ended mid-action.
+
+        Asked on every turn, so it only opens a write when there is one to release.
+        """
+        stale = (
+            pending_actions.c.user_id == user_id,
+            pending_actions.c.conversation_id == conversation_id,
+            pending_actions.c.claimed_at.is_not(None),
+            pending_actions.c.claimed_at < before,
+        )
+        with translate_errors(self._where), self.engine.connect() as conn:
+            if conn.execute(select(pending_actions.c.id).where(*stale)).first() is None:
+                return 0
         with translate_errors(self._where), self.engine.begin() as conn:
             rows = conn.execute(
                 update(pending_actions)
-                .where(
-                    pending_actions.c.user_id == user_id,
-                    pending_actions.c.conversation_id == conversation_id,
-                    pending_actions.c.claimed_at.is_not(None),
-                    pending_actions.c.claimed_at < before,
-                )
+                .where(*stale)
                 .values(claimed_at=None)
                 .returning(*pending_actions.c)
             ).all()
