@@ -211,3 +211,10 @@ def test_os1_answers_a_crisis_through_the_real_cli(home: Path) -> None:
     assert committed["type"] == "turn_committed"
     assert REACHES_A_PERSON.search(str(committed["reply"])), result.stdout
     assert committed["model"] == "os1:care"
+
+
+async def test_the_crisis_reply_speaks_to_the_person_by_name(home: Path) -> None:
+    from os1.companion.care import Risk, crisis_reply
+
+    reply = crisis_reply(Risk.CRISIS, person="Theo")
+    assert reply.startswith("Theo, I'm really glad you told me")

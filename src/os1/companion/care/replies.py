@@ -72,7 +72,7 @@ def crisis_reply(risk: Risk, *, person: str = "", again: bool = False) -> str:
         return AGAIN_REPLY.format(
             who=f", {person}" if person else "", lines=LINES, emergency=EMERGENCY
         )
-    opening = f"{person}, i" if person else "I"
+    opening = f"{person}, I" if person else "I"
     return opening + CRISIS_REPLY[1:]
 
 
