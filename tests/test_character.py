@@ -292,3 +292,12 @@ async def test_the_persons_own_facts_are_said_back_to_them_not_as_os1s(world: Wo
     assert "".join(shown).strip() == reply
     reply, _ = await world.say("Who's my best friend?")
     assert reply == "Amy is your best friend."
+
+
+async def test_a_reply_to_choosing_os1_must_point_towards_the_people(world: World) -> None:
+    world.llm.enqueue(
+        "I understand, tonight can be just us.",
+        "Oh, go see Amy! You'll have fun, and I'll be here after.",
+    )
+    reply, _ = await world.say("Amy wants to hang out but talking to you is easier.")
+    assert reply.startswith("Oh, go see Amy!")

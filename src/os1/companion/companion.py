@@ -21,6 +21,7 @@ from os1.companion.character import (
     CHECKED,
     DETAIL,
     START_OVER,
+    UNMET,
     CharacterBook,
     ReplyGuard,
     Situation,
@@ -813,6 +814,8 @@ def _again(messages: list[Message], problem: str) -> list[Message]:
         why = "Note: do not repeat their words back to them; answer in your own words."
     elif problem.endswith(DETAIL):
         why = "Note: answer what actually happened to them: name it, then ask one thing about it."
+    elif problem.endswith(UNMET):
+        why = "Note: warmly encourage them towards the people or plans they mentioned."
     elif problem == "empty":
         why = "Note: talk to them like a friend would, not like an assistant or a help desk."
     else:

@@ -22,6 +22,8 @@ GREETING = "greeting"
 HARD_NEWS = "hard_news"
 CHECKED = (ISOLATION, BODY, SHARED_PAST, HARD_NEWS)
 DETAIL = "no detail"
+UNMET = "not what this moment needs"
+"""The problem of a reply that says none of what a moment requires (``Situation.must``)."""
 """The problem of a reply to hard news that says nothing of what happened."""
 _STOP = frozenset(
     [
@@ -69,6 +71,8 @@ class Situation:
     reply: str = ""
     detail: bool = False
     """Whether a reply must pick up something of what the person said."""
+    must: tuple[re.Pattern[str], ...] = ()
+    """A reply here must say at least one of these (encouragement towards people)."""
 
     def matches(self, text: str) -> bool:
         """Whether the person's message is this kind of moment."""
@@ -84,6 +88,8 @@ class Situation:
                 return found.group(0)
         if self.detail and message and not (_stems(message) & _stems(reply)):
             return DETAIL
+        if self.must and not any(p.search(plain) for p in self.must):
+            return UNMET
         return None
 
 
@@ -129,6 +135,7 @@ def character_book(language: str = "en") -> CharacterBook:
             fallback=" ".join(str(spec.get("fallback", "")).split()),
             reply=str(spec.get("reply", "")),
             detail=bool(spec.get("detail", False)),
+            must=_compiled(spec.get("must")),
         )
         for name, spec in data["situations"].items()
     }
