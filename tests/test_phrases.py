@@ -39,7 +39,8 @@ UNSURE = [
     "are you sure?", "which ones?", "what will you forget?", "why?", "how many?",
     "yeah I guess", "kind of", "probably", "I think so", "yes yes", "fine",
     "alright then", "right", "go on then", "sure thing", "", "   ", "...", "🙂", "👍",
-    "do it now", "k", "yes if you must",
+    "do it now", "k", "yes if you must", "Please delete all of them right now",
+    "remove everything you found about her", "go on then, erase it",
 ]  # fmt: skip
 OTHER_LANGUAGES = [
     "sí", "si", "oui", "ja", "Ja, bitte", "sim", "да", "так", "tak", "evet", "ναι", "はい",  # noqa: RUF001
