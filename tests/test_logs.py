@@ -8,14 +8,24 @@ import logging
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from tests.conftest import run_os1
 
+from os1.app import json_asker
+from os1.clock import FixedClock
+from os1.companion import Companion
+from os1.companion.identity import Answers, Identity
 from os1.companion.session import Session
 from os1.errors import LLMUnavailable
+from os1.llm import ScriptedLLM
 from os1.logs import LOG_BACKUPS, LOG_BYTES, configure
+from os1.store import Journal
+from os1.store.personas import PersonaStore
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -23,7 +33,12 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "state" / "os1.log"
     configure(path)
     yield path
-    configure(tmp_path / "unused.log")  # let go of the file
+    root = logging.getLogger("os1")  # let go of the file, and leave logging as it was
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    root.propagate = True
+    root.setLevel(logging.NOTSET)
 
 
 class FailingMind:
@@ -71,3 +86,22 @@ def test_config_show_names_the_log_and_debug_mirrors_it(home: Path, tmp_path: Pa
     assert "did not load" not in quiet.stderr, "the terminal shows only the one clear line"
     loud = run_os1("--debug", "say", "hi", env={"OS1_MODEL": str(broken)})
     assert "the chat model broken did not load" in loud.stderr
+
+
+async def test_quiet_work_says_in_the_log_what_it_did(log_file: Path, home: Path) -> None:
+    journal = await asyncio.to_thread(Journal.open, "", home / "os1.db")
+    llm = ScriptedLLM()
+    clock = FixedClock(NOW)
+    identity = Identity(PersonaStore(journal.engine), json_asker(llm), clock)
+    companion = Companion(journal, llm, clock, identity=identity)
+    llm.enqueue(json.dumps({"name": "Wren", "because": "You love birdsong."}))
+    await identity.create(await companion.user_id(), Answers(person_name="Theo"))
+    clock.set(NOW + timedelta(minutes=5))
+    for n in range(12):
+        llm.enqueue("Nice.")
+        [e async for e in companion.turn(f"Today I sanded the boat's hull, part {n}.")]
+    llm.enqueue(json.dumps({"new_interests": [], "inside_joke": "", "relationship": "", "why": ""}))
+    await companion.idle()
+    written = await asyncio.to_thread(log_file.read_text, encoding="utf-8")
+    assert "os1.companion.companion: the persona stayed: " in written
+    await companion.aclose()

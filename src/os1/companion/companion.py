@@ -752,12 +752,15 @@ class Companion:
         last insight, and the persona reflects on conversations once enough
         turns have passed since it last changed.
         """
-        await self.remember_pending()
+        remembered = await self.remember_pending()
+        if remembered:
+            log.info("memories extracted from %d turns", remembered)
         user_id = await self.user_id()
         if self.memory is not None:
             fresh = await asyncio.to_thread(self.memory.store.new_since_reflection, user_id)
             if fresh >= REFLECT_AFTER_MEMORIES:
-                await self.memory.reflect(user_id)
+                added, pruned = await self.memory.reflect(user_id)
+                log.info("reflected: %d insights added, %d duplicates pruned", len(added), pruned)
         if self.identity is not None:
             current = await asyncio.to_thread(self.identity.store.current, user_id)
             if current is not None:
@@ -765,7 +768,8 @@ class Companion:
                     self.journal.turns_since, user_id, current.created_at
                 )
                 if said >= GROW_AFTER_TURNS:
-                    await self.grow()
+                    grown, why = await self.grow()
+                    log.info("the persona %s: %s", "grew" if grown else "stayed", why)
 
     async def remember_pending(self, limit: int | None = None) -> int:
         """Extract memories from turns not yet remembered; front doors call it when idle.
