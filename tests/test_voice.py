@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import UTC, datetime
@@ -14,11 +15,20 @@ from tests.conftest import run_os1, write_script
 
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.initiative import Initiatives, Rules
 from os1.companion.session import Session
 from os1.errors import InputError
-from os1.events import Event, Interrupted, TranscriptFinal, parse_event
+from os1.events import (
+    ActionResult,
+    Event,
+    Interrupted,
+    NeedsConfirmation,
+    TranscriptFinal,
+    parse_event,
+)
 from os1.llm import ScriptedLLM
 from os1.store import Journal
+from os1.store.initiatives import InitiativeStore
 from os1.testing import HeardSTT, LoudnessVAD, ToneTTS, tone_speech
 from os1.voice.audio import SAMPLE_RATE, read_wav, write_wav
 from os1.voice.clauses import Clauses
@@ -112,6 +122,30 @@ async def test_a_spoken_turn_reports_its_stages_in_the_shared_vocabulary(home: P
     [final] = [e for e in seen if isinstance(e, TranscriptFinal)]
     assert final.text == "What is the capital?"
     await pipeline.companion.aclose()
+
+
+async def test_a_spoken_yes_carries_out_what_os1_proposed_aloud(home: Path) -> None:
+    await asyncio.to_thread(home.mkdir, parents=True, exist_ok=True)
+    clock = FixedClock(NOW)
+    journal = Journal.open("", home / "os1.db")
+    initiatives = Initiatives(InitiativeStore(journal.engine), clock, Rules())
+    companion = Companion(journal, ScriptedLLM(), clock, initiatives=initiatives)
+    sink = Timeline(rate=16_000)
+    heard = HeardSTT("Remind me to call mum at 6pm.", "Yes.")
+    seen: list[Event] = []
+    pipeline = VoicePipeline(
+        Session(companion, "me"), heard, ToneTTS(), LoudnessVAD(), sink, on_event=seen.append
+    )
+    clip = tone_speech(("talk", 1.0), ("quiet", 5.0), ("shout", 0.5), ("quiet", 0.6))
+    await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
+    [proposal] = [e for e in seen if isinstance(e, NeedsConfirmation)]
+    assert proposal.summary == "Remind you to call mum on Wed 25 Nov at 18:00"
+    [done] = [e for e in seen if isinstance(e, ActionResult)]
+    assert done.done
+    assert [i.text for i in initiatives.store.listed(await companion.user_id(), None)] == [
+        "You asked me to remind you: call mum."
+    ]
+    await companion.aclose()
 
 
 async def test_the_recogniser_hears_the_onset_of_the_first_word(home: Path) -> None:
