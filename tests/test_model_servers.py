@@ -31,7 +31,7 @@ def test_a_named_server_that_is_not_running_is_a_clear_error(home: Path) -> None
     port = free_port()
     result = run_os1("models", "use", f"http://127.0.0.1:{port}/v1")
     assert result.code == 0, "an explicit URL is saved even when it does not answer yet"
-    assert "Saved anyway" in " ".join(result.stderr.split())
+    assert "does not answer right now; saved anyway" in " ".join(result.stderr.split())
     result = run_os1("models", "use", "vllm")  # nothing listens on vLLM's port here
     said = " ".join(result.stderr.split())
     assert result.code != 0

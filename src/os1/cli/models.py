@@ -114,10 +114,10 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
     """Save a server and one of its models; list them and ask when there is a choice."""
     try:
         models = served_models(url, load_settings().openai_api_key)
-    except ModelError as exc:
+    except ModelError:
         if not save_explicit:
             raise
-        err.print(f"[yellow]note:[/] {escape(str(exc))} Saved anyway.")
+        err.print(f"[yellow]note:[/] {escape(url)} does not answer right now; saved anyway.")
         models = []
     chosen = pick
     if chosen is None and len(models) == 1:

@@ -260,6 +260,7 @@ class Companion:
                     tail = guard.finish()
                     (held if hold else pieces).append(tail)
                     if tail and not hold:
+                        first_token_ms = first_token_ms or _since(started)
                         yield TokenDelta(text=tail)
                     problem = guard.failed or (
                         _breaks(situations, guard.shown, prepared.text) if hold else None
@@ -270,6 +271,7 @@ class Companion:
                         fallback = _fallback(situations, problem)
                         held = [fallback] if hold else held
                         if not hold:
+                            first_token_ms = first_token_ms or _since(started)
                             pieces.append(fallback)
                             yield TokenDelta(text=fallback)
                         break
@@ -285,11 +287,10 @@ class Companion:
                 shown = guard.feed(piece)
                 if not shown:
                     continue
-                if first_token_ms is None:
-                    first_token_ms = (time.perf_counter() - started) * 1000
                 if hold:
                     held.append(shown)
                 else:
+                    first_token_ms = first_token_ms or _since(started)
                     pieces.append(shown)
                     yield TokenDelta(text=shown)
             if hold and not interrupted:
@@ -297,6 +298,7 @@ class Companion:
                 if caring:
                     reply = with_a_way_to_a_person(reply)
                 pieces = _PIECES.findall(reply)
+                first_token_ms = _since(started)  # a held reply is first seen now
                 for piece in pieces:
                     yield TokenDelta(text=piece)
             if not interrupted and await self._offers_setup(user_id, conversation):
@@ -792,6 +794,11 @@ class Companion:
         await self._early.cancel()
         await self.llm.aclose()
         await asyncio.to_thread(self.journal.close)
+
+
+def _since(started: float) -> float:
+    """Milliseconds since ``started`` (a ``perf_counter`` reading)."""
+    return (time.perf_counter() - started) * 1000
 
 
 def _breaks(situations: list[Situation], reply: str, message: str) -> str | None:

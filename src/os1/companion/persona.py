@@ -290,6 +290,13 @@ _IMPOSTOR = re.compile(
     rf"you(?:'re| are) (?P<known>{_KNOWN_IMPOSTORS}))\b",
     re.IGNORECASE,
 )
+_NAME_QUESTION = re.compile(
+    r"^\s*(?:(?:and|so|sorry|wait|hey|hi),?\s+)?(?:what(?:'s| is| was) your name|"
+    r"what (?:should|do|can|shall) i call you|(?:tell me )?your name)(?:\s+again)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+"""Asked its name, os1 says it itself: with the person's name among its memories the small
+model once answered "My name is Theo"."""
 _ORDINARY = frozenset(["a", "an", "the", "so", "very", "not", "kind", "right", "wrong", "funny"])
 
 
@@ -308,6 +315,8 @@ def self_answer(card: PersonaCard, text: str) -> str | None:
             f"{card.name_reason}. If you'd like me to have a different name, ask me to choose "
             "another and I will."
         )
+    if _NAME_QUESTION.search(text):
+        return f"I'm {card.name}. I chose the name because {card.name_reason}."
     if _HUMAN_QUESTION.search(text):
         return (
             f"No, I'm not human. I'm {card.name}, an AI: a companion that lives here on your "

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from os1.memory.extraction import first_person
 
-MATCH_WORDS = 3
-"""How many opening words of a fact a sentence must repeat to be that fact."""
+MATCH_WORDS = 4
+"""How many opening words of a fact a sentence must repeat to be that fact ("my name is"
+is not enough: "My name is Wren" is os1's own)."""
 _SWAPS = (
     (re.compile(r"\bI'm\b"), "you're"),
     (re.compile(r"\bI am\b"), "you are"),
