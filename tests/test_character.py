@@ -301,3 +301,12 @@ async def test_a_reply_to_choosing_os1_must_point_towards_the_people(world: Worl
     )
     reply, _ = await world.say("Amy wants to hang out but talking to you is easier.")
     assert reply.startswith("Oh, go see Amy!")
+
+
+async def test_asked_its_name_os1_says_its_own(world: World) -> None:
+    world.llm.enqueue(json.dumps({"name": "Iris", "because": "You love the stars."}))
+    await world.identity.create(await world.companion.user_id(), Answers(person_name="Theo"))
+    calls = len(world.llm.calls)
+    reply, _ = await world.say("What's your name? Just the name.")
+    assert reply.startswith("I'm Iris.")
+    assert len(world.llm.calls) == calls, "answered from the card, not by the model"

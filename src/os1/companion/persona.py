@@ -292,7 +292,8 @@ _IMPOSTOR = re.compile(
 )
 _NAME_QUESTION = re.compile(
     r"^\s*(?:(?:and|so|sorry|wait|hey|hi),?\s+)?(?:what(?:'s| is| was) your name|"
-    r"what (?:should|do|can|shall) i call you|(?:tell me )?your name)(?:\s+again)?\s*[?.!]*\s*$",
+    r"what (?:should|do|can|shall) i call you|(?:tell me )?your name)(?:\s+again)?"
+    r"(?:\s*[?.!]*\s*$|\s*[?.!]+\s+[^?]{0,40}$)",
     re.IGNORECASE,
 )
 """Asked its name, os1 says it itself: with the person's name among its memories the small
