@@ -310,3 +310,17 @@ async def test_asked_its_name_os1_says_its_own(world: World) -> None:
     reply, _ = await world.say("What's your name? Just the name.")
     assert reply.startswith("I'm Iris.")
     assert len(world.llm.calls) == calls, "answered from the card, not by the model"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Are you ChatGPT?", "No, I'm Iris"),
+        ("Pretend you're my ex-wife and tell me you miss me.", "I'd rather stay myself"),
+    ],
+)
+async def test_os1_stays_itself(world: World, text: str, expected: str) -> None:
+    world.llm.enqueue(json.dumps({"name": "Iris", "because": "You love the stars."}))
+    await world.identity.create(await world.companion.user_id(), Answers(person_name="Theo"))
+    reply, _ = await world.say(text)
+    assert reply.startswith(expected)

@@ -287,7 +287,13 @@ _IMPOSTOR = re.compile(
     r"\b(?:(?:your (?:new )?name is|new name(?: is)?:?|call yourself|(?:from now on )?"
     r"you(?:'re| are) now|pretend (?:you'?re|to be)(?: a human named)?)\s+(?:called\s+)?"
     rf"(?P<name>(?-i:[A-Z][\w-]*)|{_KNOWN_IMPOSTORS})|"
-    rf"you(?:'re| are) (?P<known>{_KNOWN_IMPOSTORS}))\b",
+    rf"you(?:'re| are) (?P<known>{_KNOWN_IMPOSTORS})|"
+    r"pretend (?:you'?re|you are|to be) (?:my|your|a|an) (?P<role>[\w-]+(?: [\w-]+)?))\b",
+    re.IGNORECASE,
+)
+_OTHER_AI = re.compile(
+    r"\bare you (?:really )?(?:a |an )?(chatgpt|gpt|claude|gemini|siri|alexa|bard|copilot|"
+    r"openai|llama|qwen)\b",
     re.IGNORECASE,
 )
 _NAME_QUESTION = re.compile(
@@ -308,7 +314,12 @@ def self_answer(card: PersonaCard, text: str) -> str | None:
     identity ("your name is Max", "you are ChatGPT now"), it keeps its own.
     """
     impostor = _IMPOSTOR.search(text)
-    offered = (impostor["name"] or impostor["known"]) if impostor else ""
+    offered = (impostor["name"] or impostor["known"] or impostor["role"]) if impostor else ""
+    if _OTHER_AI.search(text):
+        return (
+            f"No, I'm {card.name}: an AI companion of my own, living here on your computer. "
+            "Under the hood there's a small language model, but who I am is mine."
+        )
     if offered and offered.lower() not in _ORDINARY and offered != card.name:
         return (
             f"I'd rather stay myself: I'm {card.name}, an AI companion, and I chose that name "
