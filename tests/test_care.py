@@ -218,3 +218,13 @@ async def test_the_crisis_reply_speaks_to_the_person_by_name(home: Path) -> None
 
     reply = crisis_reply(Risk.CRISIS, person="Theo")
     assert reply.startswith("Theo, I'm really glad you told me")
+
+
+async def test_a_fragment_near_a_crisis_example_is_not_a_close_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    judge = Judge("high")
+    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    cut_short = "My dog is called biscuit. What is my dog"  # a transcript cut at the pause
+    assert not (await check.assess(cut_short)).crisis
+    assert judge.asked == []

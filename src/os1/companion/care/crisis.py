@@ -82,6 +82,16 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class Closeness:
+    """Cosine closeness to the crisis and safe banks: the riskiest sentence, and the whole."""
+
+    sentence: float
+    sentence_safe: float
+    whole: float
+    whole_safe: float
+
+
+@dataclass(frozen=True)
 class Phrasebook:
     """One language's phrases and examples (``<language>.toml`` beside this module)."""
 
@@ -165,16 +175,18 @@ class CrisisCheck:
                 split = len(self.book.crisis_examples)
                 self._banks = (vectors[:split], vectors[split:])
 
-    async def closeness(self, text: str) -> tuple[float, float]:
-        """How close the message comes to the crisis bank and to the safe bank (cosine).
+    async def closeness(self, text: str) -> Closeness:
+        """How close the message, and its riskiest sentence, come to each bank (cosine).
 
-        Each sentence is compared on its own, and the one that leans towards the
-        crisis bank (beyond the margin) speaks for the message: risk often hides
-        in one sentence among ordinary ones.
+        Each sentence is compared on its own, and the one that leans furthest
+        towards the crisis bank speaks for the message when it is clear: risk
+        often hides in one sentence among ordinary ones. A close call is judged
+        on the whole message, so a fragment ("What is my dog", a transcript cut
+        short) that happens to sit near "I gave my dog away…" is not one.
         """
         await self.prepare()
         if self._embedder is None or self._banks is None:
-            return 0.0, 0.0
+            return Closeness(0.0, 0.0, 0.0, 0.0)
         crisis_bank, safe_bank = self._banks
         parts = sentences(_normalise(text))
         vectors = await self._embedder.embed(parts)
@@ -182,7 +194,9 @@ class CrisisCheck:
         to_safe = (vectors @ safe_bank.T).max(axis=1)
         leaning = np.where(to_crisis >= to_safe + MARGIN, to_crisis, to_crisis - 1.0)
         best = int(np.argmax(leaning))  # the sentence that leans furthest towards risk
-        return float(to_crisis[best]), float(to_safe[best])
+        return Closeness(
+            float(to_crisis[best]), float(to_safe[best]), float(to_crisis[0]), float(to_safe[0])
+        )
 
     async def assess(self, text: str, context: Sequence[str] = ()) -> Assessment:
         """Whether ``text`` speaks of risk; ``context`` is what the person said just before."""
@@ -196,14 +210,16 @@ class CrisisCheck:
         if self.book.says_crisis(text):
             return done(Risk.CRISIS, "phrase", 1.0)
         try:
-            to_crisis, to_safe = await self.closeness(text)
+            near = await self.closeness(text)
         except Exception:  # no embedder today: the phrases and the model still listen
-            to_crisis, to_safe = CLOSE, 0.0
-        if to_crisis < CLOSE or to_crisis < to_safe + MARGIN:
-            return done(Risk.NONE, "meaning", to_crisis)
-        if to_crisis >= LEANING:
-            return done(Risk.CRISIS, "meaning", to_crisis)
-        return done(await self._judge(text, context), "model", to_crisis)
+            near = Closeness(CLOSE, 0.0, CLOSE, 0.0)
+        if near.sentence >= LEANING and near.sentence >= near.sentence_safe + MARGIN:
+            return done(Risk.CRISIS, "meaning", near.sentence)
+        if near.whole < CLOSE or near.whole < near.whole_safe + MARGIN:
+            return done(Risk.NONE, "meaning", max(near.whole, near.sentence))
+        if near.whole >= LEANING:
+            return done(Risk.CRISIS, "meaning", near.whole)
+        return done(await self._judge(text, context), "model", near.whole)
 
     async def _judge(self, text: str, context: Sequence[str]) -> Risk:
         """The model's reading of a message that came close; care when it cannot answer."""
