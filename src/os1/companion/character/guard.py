@@ -103,8 +103,12 @@ class ReplyGuard:
                 continue
             if char.isalnum() or char in "'-" or (char == " " and not self._word.strip()):
                 self._word += char
-                if len(self._word) <= LABEL_CHARS:
-                    continue
+                if len(self._word) <= LABEL_CHARS and self._may_be_label(self._word):
+                    continue  # "You" may become "You:": wait for the next character
+                passed += self._word
+                self._word = ""
+                self._line_start = False
+                continue
             if char == ":" and self._word.strip().lower() in self._labels:
                 if self._reply.strip() or passed.strip():
                     self._ended = True
@@ -116,6 +120,11 @@ class ReplyGuard:
             self._word = ""
             self._line_start = char == "\n"
         return passed
+
+    def _may_be_label(self, word: str) -> bool:
+        """Whether a line's first word so far could still be a speaker's label."""
+        start = word.strip().lower()
+        return any(label.startswith(start) for label in self._labels)
 
     def _take(self, piece: str) -> str:
         if not piece:
