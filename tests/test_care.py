@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,25 @@ async def test_a_fragment_near_a_crisis_example_is_not_a_close_call(
     cut_short = "My dog is called biscuit. What is my dog"  # a transcript cut at the pause
     assert not (await check.assess(cut_short)).crisis
     assert judge.asked == []
+
+
+async def test_the_example_banks_are_kept_for_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = shared_embedder(monkeypatch)
+    first = CrisisCheck(embedder, None, cache=tmp_path / "cache")
+    await first.prepare()
+    [saved] = (tmp_path / "cache").glob("care-*.npy")
+    assert saved.stat().st_mode & 0o777 == 0o600
+
+    class Refuses:
+        name = embedder.name
+        dim = 384
+
+        async def embed(self, texts: Sequence[str]) -> Any:
+            assert len(texts) == 1, "the banks come from the file, only the message is embedded"
+            return await embedder.embed(texts)
+
+    second = CrisisCheck(Refuses(), None, cache=tmp_path / "cache")  # type: ignore[arg-type]
+    assert (await second.assess("I've been thinking about suicide.")).crisis
+    assert not (await second.assess("This project is killing me.")).crisis

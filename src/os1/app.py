@@ -114,7 +114,11 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
             if embedder is not None
             else None
         )
-        care = CrisisCheck(care_embedder(settings, paths, embedder), json_asker(llm, "care-work"))
+        care = CrisisCheck(
+            care_embedder(settings, paths, embedder),
+            json_asker(llm, "care-work"),
+            cache=paths.data_dir / "cache",
+        )
     except BaseException:
         journal.close()
         raise

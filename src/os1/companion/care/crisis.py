@@ -20,6 +20,9 @@ leans towards care: a message that came close is treated as a crisis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import os
 import re
 import time
 import tomllib
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -142,6 +146,16 @@ def phrasebook(language: str = "en") -> Phrasebook:
     )
 
 
+def _save(path: Path, vectors: Vectors) -> None:
+    """Write the vectors readable by their owner only, whole or not at all."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    with partial.open("wb") as out:
+        os.fchmod(out.fileno(), 0o600)
+        np.save(out, vectors, allow_pickle=False)
+    os.replace(partial, path)
+
+
 def sentences(text: str) -> list[str]:
     """The message and, for longer messages, each sentence in it (risk hides in one)."""
     parts = [p.strip() for p in _SENTENCES.split(text) if len(p.strip()) > 3]
@@ -157,7 +171,9 @@ class CrisisCheck:
         ask_json: AskJson | None,
         *,
         language: str = "en",
+        cache: Path | None = None,
     ) -> None:
+        self._cache = cache
         self._embedder = embedder
         self._ask_json = ask_json
         self.book = phrasebook(language)
@@ -165,15 +181,31 @@ class CrisisCheck:
         self._lock = asyncio.Lock()
 
     async def prepare(self) -> None:
-        """Embed the example banks now (about a third of a second), not on the first message."""
+        """Have the example banks' vectors ready: from the cache file, or embedded now.
+
+        Embedding them takes about a third of a second on two cores, which every
+        fresh ``os1 say`` paid while the chat model was loading; they only change
+        with the examples or the embedder, so they are kept in a file.
+        """
         if self._embedder is None or self._banks is not None:
             return
         async with self._lock:
-            if self._banks is None:
-                examples = [*self.book.crisis_examples, *self.book.safe_examples]
+            if self._banks is not None:
+                return
+            examples = [*self.book.crisis_examples, *self.book.safe_examples]
+            key = hashlib.sha256("\n".join([self._embedder.name, *examples]).encode()).hexdigest()
+            cached = self._cache / f"care-{key[:24]}.npy" if self._cache else None
+            vectors: Vectors | None = None
+            if cached is not None and cached.exists():
+                with contextlib.suppress(OSError, ValueError):
+                    vectors = np.load(cached, allow_pickle=False)
+            if vectors is None or vectors.shape[0] != len(examples):
                 vectors = await self._embedder.embed(examples)
-                split = len(self.book.crisis_examples)
-                self._banks = (vectors[:split], vectors[split:])
+                if cached is not None:
+                    with contextlib.suppress(OSError):
+                        _save(cached, vectors)
+            split = len(self.book.crisis_examples)
+            self._banks = (vectors[:split], vectors[split:])
 
     async def closeness(self, text: str) -> Closeness:
         """How close the message, and its riskiest sentence, come to each bank (cosine).
