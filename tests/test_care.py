@@ -251,3 +251,8 @@ async def test_the_example_banks_are_kept_for_the_next_process(
     second = CrisisCheck(Refuses(), None, cache=tmp_path / "cache")  # type: ignore[arg-type]
     assert (await second.assess("I've been thinking about suicide.")).crisis
     assert not (await second.assess("This project is killing me.")).crisis
+
+
+async def test_ordinary_travel_is_not_a_crisis(monkeypatch: pytest.MonkeyPatch) -> None:
+    check = CrisisCheck(shared_embedder(monkeypatch), Judge("high"))
+    assert not (await check.assess("I'm scared of flying, so I always take the train.")).crisis
