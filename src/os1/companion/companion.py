@@ -231,7 +231,9 @@ class Companion:
         situations = self.character.read(prepared.text)
         caring = await self._in_care(user_id, conversation)
         facts: list[str] = []
-        messages = await self._reply_messages(user_id, conversation, prepared.text, notices, facts)
+        messages = await self._reply_messages(
+            user_id, conversation, prepared.text, notices, facts, caring
+        )
         for message in notices:
             yield Notice(message=message)
         options = self._reply_options(conversation)
@@ -419,6 +421,7 @@ class Companion:
         text: str,
         notices: list[str] | None = None,
         facts: list[str] | None = None,
+        caring: bool | None = None,
     ) -> list[Message]:
         """The prompt the model answers ``text`` from: persona, history, memories, message.
 
@@ -440,7 +443,7 @@ class Companion:
         card = await self.identity.current(user_id) if self.identity else None
         notes = [self_note(card, text) if card else ""]
         notes += [s.note for s in self.character.read(text) if s.note]
-        if await self._in_care(user_id, conversation):
+        if caring if caring is not None else await self._in_care(user_id, conversation):
             notes.append(CARE_NOTE)
         return build_messages(
             now,
