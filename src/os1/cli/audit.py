@@ -11,6 +11,7 @@ from rich.table import Table
 
 from os1.cli.runtime import friendly_errors, open_companion, out, run
 from os1.store.audit import AuditEntry
+from os1.terminal import escaped
 
 
 def _row(entry: AuditEntry) -> dict[str, object]:
@@ -58,10 +59,10 @@ def audit(
         table.add_row(
             entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             "" if entry.action_id is None else str(entry.action_id),
-            entry.skill,
-            entry.status,
-            json.dumps(entry.arguments, ensure_ascii=False),
-            entry.result,
-            entry.confirmed_by,
+            escaped(entry.skill),
+            escaped(entry.status),
+            escaped(json.dumps(entry.arguments, ensure_ascii=False)),
+            escaped(entry.result),
+            escaped(entry.confirmed_by),
         )
     out.print(table)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from os1.cli.runtime import friendly_errors, out
 from os1.config import load_settings, resolve_paths, setting_sources
+from os1.terminal import escaped
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 
@@ -50,7 +51,7 @@ def show(
             return
         table = Table("setting", "value", "from")
         for name, value in values.items():
-            table.add_row(name, str(value), sources[name])
+            table.add_row(name, escaped(str(value)), escaped(sources[name]))
         out.print(table)
         for name, where in locations.items():
-            out.print(f"[dim]{name}:[/] {where}")
+            out.print(f"[dim]{name}:[/] {escaped(where)}")

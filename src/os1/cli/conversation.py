@@ -12,10 +12,10 @@ import threading
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, open_session, out, run
+from os1.cli.signals import Ending
 from os1.companion import Companion
 from os1.companion.session import POLL_S, Session
 from os1.errors import InputError
@@ -29,6 +29,7 @@ from os1.events import (
     TurnStarted,
 )
 from os1.store import TurnRecord
+from os1.terminal import TerminalStream, clean, escaped
 
 ConversationOpt = Annotated[
     int | None, typer.Option("--conversation", "-c", help="Continue this conversation (by id).")
@@ -43,6 +44,7 @@ async def _speak(
     committed: TurnCommitted | None = None
     reader_gone = False
     thinking = Thinking(enabled=not as_json and sys.stdout.isatty())
+    screen = TerminalStream()
     thinking.start()
     turn = session.say(text, stop=stop, background=background)
     async with contextlib.aclosing(turn) as events:
@@ -54,7 +56,7 @@ async def _speak(
             if not isinstance(event, TurnStarted):
                 await thinking.stop()
             try:
-                _render(event, as_json)
+                _render(event, as_json, screen)
             except BrokenPipeError:  # the reader left (`| head`): stop, but still commit
                 reader_gone = True
                 stop.set()
@@ -107,22 +109,29 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-def _render(event: Event, as_json: bool) -> None:
+def _render(event: Event, as_json: bool, screen: TerminalStream | None = None) -> None:
+    """Show one event: a JSON line, or text made safe for the terminal.
+
+    ``screen`` carries a reply's pieces across tokens, so an escape sequence
+    the model splits between two tokens is still caught.
+    """
+    screen = screen or TerminalStream()
     if as_json:
         _write(event.to_json() + "\n")
     elif isinstance(event, TokenDelta):
-        _write(event.text)
+        _write(screen.feed(event.text))
     elif isinstance(event, Notice):
-        err.print(f"[yellow]note:[/] {escape(event.message)}")
+        err.print(f"[yellow]note:[/] {escaped(event.message)}")
     elif isinstance(event, ErrorEvent):
-        err.print(f"[bold red]error:[/] {escape(event.message)}")
+        err.print(f"[bold red]error:[/] {escaped(event.message)}")
     elif isinstance(event, InitiativeEvent):
         late = ""
         if event.late:
             late = f" (this was due {event.due_at.astimezone():%a %d %b %H:%M}, while I was off)"
-        _write(f"{INITIATIVE_LABELS.get(event.kind, event.kind)}: {event.text}{late}\n")
+        label = INITIATIVE_LABELS.get(event.kind, event.kind)
+        _write(clean(f"{label}: {event.text}{late}") + "\n")
     elif isinstance(event, TurnCommitted):
-        _write("\n")
+        _write(screen.end() + "\n")
         if event.interrupted:
             err.print("[dim](interrupted; what was said so far is kept)[/]")
 
@@ -172,16 +181,20 @@ def say(
         session = open_session(conversation, new=new)
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
+    ending = Ending(loop, lambda _: stop.set())
     warm = loop.create_task(session.mind.warm_up())
     try:
-        run(loop, _speak_first(session, as_json))
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        committed = run(loop, _speak(session, text, as_json=as_json, stop=stop, background=False))
-        if committed is not None and remember and not stop.is_set():
-            sys.stdout.flush()
-            run(loop, session.remember())
+        with ending:
+            run(loop, _speak_first(session, as_json))
+            committed = run(
+                loop, _speak(session, text, as_json=as_json, stop=stop, background=False)
+            )
+            if committed is not None and remember and not stop.is_set():
+                sys.stdout.flush()
+                ending.after = loop.create_task(session.remember())
+                with contextlib.suppress(asyncio.CancelledError):
+                    loop.run_until_complete(ending.after)
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
         if not warm.done():
             warm.cancel()
         with contextlib.suppress(BaseException):
@@ -191,8 +204,8 @@ def say(
         loop.close()
     if committed is None:
         raise typer.Exit(1)
-    if committed.interrupted and stop.is_set():
-        raise typer.Exit(130)
+    if ending.received:
+        raise typer.Exit(ending.exit_code)
 
 
 def _print_turns(turns: list[TurnRecord]) -> None:
@@ -201,9 +214,9 @@ def _print_turns(turns: list[TurnRecord]) -> None:
     for turn in turns:
         stamp = turn.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         out.print(f"[dim]{stamp}[/] [bold cyan]you[/]  ", end="")
-        out.print(turn.user_text, markup=False)
+        out.print(clean(turn.user_text), markup=False)
         out.print(f"[dim]{stamp}[/] [bold magenta]os1[/]  ", end="")
-        out.print(turn.reply, markup=False, end="")
+        out.print(clean(turn.reply), markup=False, end="")
         out.print(" [dim](interrupted)[/]" if turn.interrupted else "")
 
 
@@ -228,10 +241,11 @@ class _Chat:
         self.replying = False
         self.name = "os1"
 
-    def on_sigint(self) -> None:
+    def on_signal(self, number: int) -> None:
+        """Ctrl-C stops a reply, or leaves at the prompt; SIGTERM and SIGHUP do both."""
         if self.replying:
             self.stop.set()
-        else:
+        if not self.replying or number != signal.SIGINT:
             self.leave.set()
 
     async def read_line(self, prompt: str) -> str | None:
@@ -262,7 +276,7 @@ class _Chat:
         for number, event in enumerate(await self.session.due()):
             if interrupting and number == 0:
                 out.print()
-            out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
+            out.print(f"[bold magenta]{escaped(self.name)}[/] > ", end="")
             _render(event, False)
 
     async def refresh_name(self) -> None:
@@ -281,7 +295,7 @@ class _Chat:
         await self.initiatives()
         first = await companion.greeting(current)
         if first is not None:
-            out.print(f"[bold magenta]{escape(self.name)}[/] > {escape(first)}")
+            out.print(f"[bold magenta]{escaped(self.name)}[/] > {escaped(first)}")
         try:
             while True:
                 line = await self.read_line("[bold cyan]you[/] > ")
@@ -304,7 +318,7 @@ class _Chat:
                     _print_turns(await companion.history(current))
                     continue
                 await self.session.quiet()
-                out.print(f"[bold magenta]{escape(self.name)}[/] > ", end="")
+                out.print(f"[bold magenta]{escaped(self.name)}[/] > ", end="")
                 self.stop.clear()
                 self.replying = True
                 try:
@@ -328,11 +342,10 @@ def chat(conversation: ConversationOpt = None, new: NewOpt = False) -> None:
         import readline  # noqa: F401  (arrow keys, line editing and this session's history)
     loop = asyncio.new_event_loop()
     terminal = _Chat(session, loop)
-    loop.add_signal_handler(signal.SIGINT, terminal.on_sigint)
     try:
-        run(loop, terminal.talk())
+        with Ending(loop, terminal.on_signal):
+            run(loop, terminal.talk())
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
         loop.run_until_complete(session.mind.aclose())
         loop.close()
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.app import open_studio
@@ -21,6 +20,7 @@ from os1.errors import InputError
 from os1.letters.studio import Studio
 from os1.skills.proofread import Finding, apply_fixes, proofread
 from os1.store.letters import Client, Letter, Recipient
+from os1.terminal import TerminalStream, clean, escaped
 
 if TYPE_CHECKING:
     from os1.letters import RenderResult, Style
@@ -116,7 +116,7 @@ def _letter_dict(letter: Letter) -> dict[str, Any]:
 
 
 def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
 
 
 # -- clients and recipients -------------------------------------------------
@@ -154,7 +154,7 @@ def client_add(
         if not name.strip():
             raise InputError("A client needs a name.")
     client = _with_studio(work)
-    out.print(f"Client [bold]{escape(client.name)}[/] added ({len(samples)} sample letters).")
+    out.print(f"Client [bold]{escaped(client.name)}[/] added ({len(samples)} sample letters).")
 
 
 @client_app.command("list")
@@ -177,7 +177,9 @@ def client_list(as_json: JsonOpt = False) -> None:
     table = Table("client", "about", "writes to")
     for client, recipients in found:
         table.add_row(
-            escape(client.name), escape(client.about), escape(", ".join(r.name for r in recipients))
+            escaped(client.name),
+            escaped(client.about),
+            escaped(", ".join(r.name for r in recipients)),
         )
     out.print(table)
 
@@ -200,21 +202,21 @@ def client_show(
             {**_client_dict(client, recipients), "letters": [_letter_dict(x) for x in letters]}
         )
         return
-    out.print(f"[bold]{escape(client.name)}[/]  signs as {escape(client.signs_as)}")
+    out.print(f"[bold]{escaped(client.name)}[/]  signs as {escaped(client.signs_as)}")
     if client.about:
-        out.print(escape(client.about))
+        out.print(escaped(client.about))
     out.print(f"{len(client.samples)} sample letters on file.")
     for r in recipients:
-        out.print(f"\n  to [bold]{escape(r.name)}[/]" + (f" ({escape(r.relationship)})"))
+        out.print(f"\n  to [bold]{escaped(r.name)}[/]" + (f" ({escaped(r.relationship)})"))
         if r.history:
-            out.print(f"    {escape(r.history)}")
+            out.print(f"    {escaped(r.history)}")
         for detail in r.details:
-            out.print(f"    - {escape(detail)}")
+            out.print(f"    - {escaped(detail)}")
     names = {r.id: r.name for r in recipients}
     for letter in letters:
         out.print(
-            f"\n  letter {letter.id} to {escape(names.get(letter.recipient_id, '?'))}: "
-            f"{escape(letter.occasion)} (version {letter.latest.number}, "
+            f"\n  letter {letter.id} to {escaped(names.get(letter.recipient_id, '?'))}: "
+            f"{escaped(letter.occasion)} (version {letter.latest.number}, "
             f"{letter.latest.created_at:%Y-%m-%d})"
         )
 
@@ -253,15 +255,17 @@ def recipient_add(
         if not name.strip():
             raise InputError("The person written to needs a name.")
     added = _with_studio(work)
-    out.print(f"{escape(client)} writes to [bold]{escape(added.name)}[/].")
+    out.print(f"{escaped(client)} writes to [bold]{escaped(added.name)}[/].")
 
 
 # -- letters ------------------------------------------------------------------
 
 
 def _streamer() -> Callable[[str], None]:
+    screen = TerminalStream()
+
     def show(piece: str) -> None:
-        err.file.write(piece)
+        err.file.write(screen.feed(piece))
         err.file.flush()
 
     return show
@@ -270,18 +274,20 @@ def _streamer() -> Callable[[str], None]:
 def _findings(findings: list[Finding], text: str) -> None:
     for f in findings:
         line = text.count("\n", 0, f.start) + 1
-        fix = f" → {escape(f.fix)}" if f.fix is not None else ""
-        out.print(f"  line {line}: [yellow]{escape(f.found)}[/]{fix}  [dim]{escape(f.message)}[/]")
+        fix = f" → {escaped(f.fix)}" if f.fix is not None else ""
+        out.print(
+            f"  line {line}: [yellow]{escaped(f.found)}[/]{fix}  [dim]{escaped(f.message)}[/]"
+        )
 
 
 def _report(letter: Letter, names: list[str]) -> None:
     version = letter.latest
     out.print(f"\n[bold]Letter {letter.id}[/], version {version.number}:\n")
-    out.print(escape(version.text))
+    out.print(escaped(version.text))
     if version.unconfirmed:
         out.print(
             "\n[yellow]Not on file, to confirm:[/] "
-            + ", ".join(f"[{escape(u)}]" for u in version.unconfirmed)
+            + ", ".join(f"\\[{escaped(u)}]" for u in version.unconfirmed)
         )
     findings = proofread(version.text, names)
     if findings:
@@ -325,7 +331,7 @@ def write_cmd(
 
     progress, quiet = _streamer(), (lambda _: None)
     if not as_json:
-        err.print(f"[dim]Writing to {escape(to)} as {escape(client)}…[/]")
+        err.print(f"[dim]Writing to {escaped(to)} as {escaped(client)}…[/]")
     _show_draft(*_with_studio(work, talk=True), as_json)
 
 
@@ -401,8 +407,8 @@ def list_cmd(
     for x in found:
         table.add_row(
             str(x.id),
-            escape(names.get(x.recipient_id, "?")),
-            escape(x.occasion),
+            escaped(names.get(x.recipient_id, "?")),
+            escaped(x.occasion),
             str(x.latest.number),
             f"{x.latest.created_at:%Y-%m-%d %H:%M}",
         )
@@ -428,9 +434,9 @@ def show_cmd(
         chosen = Studio.version(letter, version)
     out.print(
         f"[bold]Letter {letter.id}[/], version {chosen.number} of {letter.latest.number} "
-        f"[dim]({escape(chosen.instruction)})[/]\n"
+        f"[dim]({escaped(chosen.instruction)})[/]\n"
     )
-    out.print(escape(chosen.text))
+    out.print(escaped(chosen.text))
 
 
 @letters_app.command("diff")
@@ -446,7 +452,7 @@ def diff_cmd(
         return studio.diff(letter, old, new)
 
     text = _with_studio(work)
-    sys.stdout.write(text or "The two versions are the same.\n")
+    sys.stdout.write(clean(text) or "The two versions are the same.\n")
 
 
 @letters_app.command("proofread")
@@ -542,10 +548,10 @@ def render_cmd(
         err.print(f"[yellow]Proofreading found {len(findings)} things to look at first:[/]")
         _findings(findings, text)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        err.print(f"[yellow]warning:[/] {escaped(warning)}")
     pages = f"{result.pages} page" + ("s" if result.pages != 1 else "")
     for path in result.paths:
-        out.print(f"{path}")
+        out.print(clean(str(path)), markup=False)
     err.print(f"Rendered {pages}.")
 
 
@@ -583,7 +589,7 @@ def book_cmd(
 
     err.print("[dim]Binding the book…[/]")
     result = _with_studio(work)
-    out.print(f"{result.path}")
+    out.print(clean(str(result.path)), markup=False)
     err.print(f"Bound {result.pages} pages.")
 
 

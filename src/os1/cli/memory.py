@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
@@ -20,6 +19,7 @@ from os1.errors import ConfigError, InputError
 from os1.memory import Memory
 from os1.memory.dates import resolve_when
 from os1.store import MemoryRecord
+from os1.terminal import clean, escaped
 
 memory_app = typer.Typer(help="See and control what os1 remembers.", no_args_is_help=True)
 T = TypeVar("T")
@@ -76,11 +76,11 @@ def _table(records: list[MemoryRecord], scores: dict[int, float] | None = None) 
         origin = f"turn {r.source_turn_id}" if r.source_turn_id else r.source
         row = [
             str(r.id),
-            r.kind,
-            escape(r.content) + ("" if r.active else " [dim](no longer true)[/]"),
+            escaped(r.kind),
+            escaped(r.content) + ("" if r.active else " [dim](no longer true)[/]"),
             r.happens_on.isoformat() if r.happens_on else "",
             f"{r.confidence:.0%}",
-            f"{origin}, {r.created_at.astimezone():%Y-%m-%d}",
+            f"{escaped(origin)}, {r.created_at.astimezone():%Y-%m-%d}",
         ]
         if scores:
             row.append(f"{scores[r.id]:.2f}")
@@ -147,19 +147,19 @@ def show_cmd(
     if as_json:
         out.print(json.dumps(shown), markup=False)
         return
-    out.print(f"[bold]{escape(shown['content'])}[/]")
+    out.print(f"[bold]{escaped(shown['content'])}[/]")
     for key in ("kind", "about", "aspect", "happens_on", "importance", "confidence", "source"):
         if shown[key] not in (None, ""):
-            out.print(f"[dim]{key}:[/] {escape(str(shown[key]))}")
+            out.print(f"[dim]{key}:[/] {escaped(str(shown[key]))}")
     origin = f"turn {shown['source_turn_id']}" if shown["source_turn_id"] else shown["source"]
-    out.print(f"[dim]from:[/] {origin}, {shown['created_at']}")
+    out.print(f"[dim]from:[/] {escaped(str(origin))}, {shown['created_at']}")
     if shown["said"]:
-        out.print(f"[dim]you said:[/] {escape(shown['said'])}")
+        out.print(f"[dim]you said:[/] {escaped(shown['said'])}")
     if not shown["active"]:
         out.print(f"[yellow]No longer true: replaced by memory {shown['superseded_by']}.[/]")
     for old in shown["earlier"]:
         out.print(
-            f"[dim]earlier:[/] {escape(old['content'])} [dim](until {old['updated_at'][:10]})[/]"
+            f"[dim]earlier:[/] {escaped(old['content'])} [dim](until {old['updated_at'][:10]})[/]"
         )
 
 
@@ -194,7 +194,7 @@ def edit_cmd(
         )  # fmt: skip
 
     record = _with_memory(work)
-    out.print(f"Memory {record.id} is now: {record.content}", markup=False)
+    out.print(f"Memory {record.id} is now: {clean(record.content)}", markup=False)
 
 
 @memory_app.command("forget")
@@ -316,12 +316,12 @@ def reflect() -> None:
     insights = _with_memory(show) if ids else []
     for insight in insights:
         out.print(
-            f"- {escape(insight.content)} [dim](from memories {list(insight.derived_from)})[/]"
+            f"- {escaped(insight.content)} [dim](from memories {list(insight.derived_from)})[/]"
         )
     out.print(
         f"{len(ids)} new insight{'s' if len(ids) != 1 else ''}; {pruned} duplicate(s) removed."
     )
     if grew:
-        out.print(f"I've changed a little: {escape(why)}. See `os1 journal`.")
+        out.print(f"I've changed a little: {escaped(why)}. See `os1 journal`.")
     else:
-        out.print(f"[dim]Persona: {escape(why)}.[/]")
+        out.print(f"[dim]Persona: {escaped(why)}.[/]")

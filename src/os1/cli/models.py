@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.assets import is_installed
@@ -18,6 +17,7 @@ from os1.errors import InputError, ModelError
 from os1.llm import split_spec
 from os1.llm.models import CATALOG, check_gguf, list_installed
 from os1.llm.servers import KNOWN_SERVERS, served_models, server_url
+from os1.terminal import escaped
 
 models_app = typer.Typer(help="Install, list and choose chat models.", no_args_is_help=True)
 
@@ -102,10 +102,10 @@ def list_cmd(
             size = f"{row['size_mb']} MB" if row["size_mb"] is not None else ""
             table.add_row(
                 "*" if row["active"] else "",
-                str(row["name"]),
-                str(row["status"]),
+                escaped(str(row["name"])),
+                escaped(str(row["status"])),
                 size,
-                str(row["location"]),
+                escaped(str(row["location"])),
             )
         out.print(table)
 
@@ -117,14 +117,14 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
     except ModelError:
         if not save_explicit:
             raise
-        err.print(f"[yellow]note:[/] {escape(url)} does not answer right now; saved anyway.")
+        err.print(f"[yellow]note:[/] {escaped(url)} does not answer right now; saved anyway.")
         models = []
     chosen = pick
     if chosen is None and len(models) == 1:
         chosen = models[0]
     elif chosen is None and models:
         for number, name in enumerate(models, 1):
-            out.print(f"  {number}. {escape(name)}")
+            out.print(f"  {number}. {escaped(name)}")
         if not sys.stdin.isatty():
             raise InputError(f"{url} serves {len(models)} models.", "Choose one with --pick NAME.")
         answer = typer.prompt("Which one (number or name)")
@@ -141,7 +141,8 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
     if chosen is not None:
         save_setting("openai_model", chosen)
     out.print(
-        f"Now using {escape(chosen or 'the server default')} at {escape(url)} (saved in {where})."
+        f"Now using {escaped(chosen or 'the server default')} at {escaped(url)} "
+        f"(saved in {escaped(str(where))})."
     )
 
 
@@ -183,6 +184,6 @@ def use_cmd(
                 )
             value = model
         where = save_setting("model", value)
-        out.print(f"Now using {value} (saved in {where}).")
+        out.print(f"Now using {escaped(value)} (saved in {escaped(str(where))}).")
         if value in CATALOG and not is_installed(CATALOG[value], paths):
             out.print("It will be installed on first use, or now with `os1 models install`.")

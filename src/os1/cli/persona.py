@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
@@ -21,6 +20,7 @@ from os1.companion.persona import PersonaCard, introduction
 from os1.companion.setup import QUESTIONS
 from os1.errors import ConfigError, InputError
 from os1.store.initiatives import InitiativeStore
+from os1.terminal import escaped
 
 persona_app = typer.Typer(help="Who os1 is now, and how it got there.", no_args_is_help=True)
 reminders_app = typer.Typer(help="What os1 will say first.", no_args_is_help=True)
@@ -91,9 +91,8 @@ def setup(
             replies: dict[str, str] = {}
             for field, question in QUESTIONS:
                 name = Answers(person_name=replies.get("person_name", "")).name()
-                out.print(
-                    f"[bold magenta]os1[/] > {question.format(who=f', {name}' if name else '')}"
-                )
+                who = f", {escaped(name)}" if name else ""
+                out.print(f"[bold magenta]os1[/] > {question.format(who=who)}")
                 line = await asyncio.to_thread(out.input, "[bold cyan]you[/] > ")
                 replies[field] = line
             chosen = Answers(**replies)
@@ -112,19 +111,19 @@ def setup(
     if card is None:
         out.print("Setup is done already; `os1 setup --again` runs it again.")
         return
-    out.print(f"[bold magenta]{escape(card.name)}[/] > {escape(introduction(card))}")
+    out.print(f"[bold magenta]{escaped(card.name)}[/] > {escaped(introduction(card))}")
 
 
 def _card_text(card: PersonaCard) -> None:
-    out.print(f"[bold]{escape(card.name)}[/]: {escape(card.name_reason)}")
-    out.print(f"temperament  {escape(card.temperament)}; talks {escape(card.voice)}")
+    out.print(f"[bold]{escaped(card.name)}[/]: {escaped(card.name_reason)}")
+    out.print(f"temperament  {escaped(card.temperament)}; talks {escaped(card.voice)}")
     pins = set(card.pinned)
     loves = ", ".join(f"{i} (pinned)" if i in pins else i for i in card.interests)
-    out.print(f"loves        {escape(loves)}")
-    out.print(f"cares about  {escape(', '.join(card.values))}")
-    out.print(f"with you     {escape(card.relationship)}")
+    out.print(f"loves        {escaped(loves)}")
+    out.print(f"cares about  {escaped(', '.join(card.values))}")
+    out.print(f"with you     {escaped(card.relationship)}")
     if card.inside_jokes:
-        out.print(f"jokes        {escape('; '.join(card.inside_jokes))}")
+        out.print(f"jokes        {escaped('; '.join(card.inside_jokes))}")
 
 
 @persona_app.command("show")
@@ -176,10 +175,10 @@ def persona_history(as_json: JsonOpt = False) -> None:
         table.add_row(
             str(v.version),
             f"{v.created_at.astimezone():%Y-%m-%d %H:%M}",
-            v.source,
-            escape(v.reason),
-            escape(str(v.card.get("name", ""))),
-            escape(", ".join(v.card.get("interests", []))),
+            escaped(v.source),
+            escaped(v.reason),
+            escaped(str(v.card.get("name", ""))),
+            escaped(", ".join(v.card.get("interests", []))),
         )
     out.print(table)
 
@@ -192,7 +191,7 @@ def persona_reset() -> None:
         return await identity.reset(user_id)
 
     card = _with_identity(work)
-    out.print(f"{escape(card.name)} is back to who it was after setup.")
+    out.print(f"{escaped(card.name)} is back to who it was after setup.")
 
 
 @persona_app.command("pin")
@@ -205,7 +204,7 @@ def persona_pin(
         return await identity.pin(user_id, interest)
 
     card = _with_identity(work)
-    out.print(f"Pinned. {escape(card.name)} loves {escape(', '.join(card.interests))}.")
+    out.print(f"Pinned. {escaped(card.name)} loves {escaped(', '.join(card.interests))}.")
 
 
 @persona_app.command("unpin")
@@ -245,7 +244,7 @@ def journal(as_json: JsonOpt = False) -> None:
     if not entries:
         out.print("[dim]The journal is empty: it starts with the setup interview.[/]")
     for entry in entries:
-        out.print(escape(entry.text))
+        out.print(escaped(entry.text))
 
 
 @reminders_app.command("list")
@@ -285,7 +284,11 @@ def reminders_list(
     table = Table("id", "kind", "due", "status", "what")
     for i in found:
         table.add_row(
-            str(i.id), i.kind, f"{i.due_at.astimezone():%a %d %b %H:%M}", i.status, escape(i.text)
+            str(i.id),
+            escaped(i.kind),
+            f"{i.due_at.astimezone():%a %d %b %H:%M}",
+            escaped(i.status),
+            escaped(i.text),
         )
     out.print(table)
 

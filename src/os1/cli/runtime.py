@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -30,11 +29,12 @@ from os1.errors import Os1Error
 from os1.llm import split_spec
 from os1.llm.models import CATALOG
 from os1.memory import MINILM, MINILM_ASSETS
+from os1.terminal import escaped
 
 T = TypeVar("T")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def debug_enabled() -> bool:
@@ -50,7 +50,7 @@ def friendly_errors() -> Iterator[None]:
     except Os1Error as exc:
         if debug_enabled():
             err.print(traceback.format_exc(), markup=False)
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err.print(f"[bold red]error:[/] {escaped(str(exc))}")
         raise typer.Exit(exc.exit_code) from None
 
 

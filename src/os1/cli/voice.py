@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from os1.app import build_voice
 from os1.cli.runtime import err, friendly_errors, open_session, out, run
@@ -25,6 +24,7 @@ from os1.events import (
     TranscriptFinal,
     TranscriptPartial,
 )
+from os1.terminal import escaped
 from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
@@ -51,7 +51,7 @@ def voices_list() -> None:
     current = load_settings().voice
     for name, path in voice_files().items():
         mark = "*" if name == current or str(path) == current else " "
-        out.print(f"{mark} {escape(name)}  [dim]{escape(str(path))}[/]")
+        out.print(f"{mark} {escaped(name)}  [dim]{escaped(str(path))}[/]")
 
 
 @voices_app.command("use")
@@ -68,7 +68,7 @@ def voices_use(
             if not 0.5 <= rate <= 2.0:
                 raise InputError("The rate must be between 0.5 and 2.")
             save_setting("speech_rate", str(rate))
-    out.print(f"os1 now speaks as {escape(path.stem)}.")
+    out.print(f"os1 now speaks as {escaped(path.stem)}.")
 
 
 def transcribe(
@@ -78,7 +78,7 @@ def transcribe(
     with friendly_errors():
         clip = read_wav(file)
         text = create_stt(load_settings(), resolve_paths()).transcribe(clip.samples)
-    out.print(text if text else "[dim](no speech heard)[/]")
+    out.print(escaped(text) if text else "[dim](no speech heard)[/]")
 
 
 def speak(
@@ -101,17 +101,17 @@ def _show(event: Event, as_json: bool) -> None:
         sys.stdout.write(event.to_json() + "\n")
         sys.stdout.flush()
     elif isinstance(event, TranscriptFinal):
-        out.print(f"[bold cyan]you[/] > {escape(event.text)}")
+        out.print(f"[bold cyan]you[/] > {escaped(event.text)}")
     elif isinstance(event, TranscriptPartial):
-        err.print(f"[dim]… {escape(event.text)}[/]")
+        err.print(f"[dim]… {escaped(event.text)}[/]")
     elif isinstance(event, ReplyAudioStarted):
-        out.print(f"[bold magenta]os1[/] > {escape(event.text)}")
+        out.print(f"[bold magenta]os1[/] > {escaped(event.text)}")
     elif isinstance(event, Interrupted):
         err.print("[dim](interrupted)[/]")
     elif isinstance(event, Notice):
-        err.print(f"[dim]({escape(event.message)})[/]")
+        err.print(f"[dim]({escaped(event.message)})[/]")
     elif isinstance(event, ErrorEvent):
-        err.print(f"[bold red]error:[/] {escape(event.message)}")
+        err.print(f"[bold red]error:[/] {escaped(event.message)}")
 
 
 def talk(
