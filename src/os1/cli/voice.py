@@ -26,7 +26,8 @@ from os1.events import (
 )
 from os1.terminal import escaped
 from os1.voice import tts
-from os1.voice.audio import Samples, read_wav, write_wav
+from os1.voice.audio import Samples, read_wav, write_wav, write_wav_stream
+from os1.voice.base import TTS
 from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
 from os1.voice.registry import create_stt, create_tts
 from os1.voice.speaker import Speaker, microphone_frames
@@ -34,41 +35,75 @@ from os1.voice.speaker import Speaker, microphone_frames
 voices_app = typer.Typer(help="Choose the voice os1 speaks with.", no_args_is_help=True)
 
 
-def voice_files() -> dict[str, Path]:
-    """Installed voices by name: the packaged one and any added to the voices folder."""
+def installed_voices() -> dict[str, tts.VoiceChoice]:
+    """Every voice os1 can speak with now, by name."""
     with friendly_errors():
-        return tts.voice_files(resolve_paths().data_dir)
+        return tts.installed_voices(resolve_paths().data_dir)
 
 
-def chosen_voice(name: str) -> Path:
-    """The voice file a setting names (a name from the list, or a path)."""
-    return tts.chosen_voice(name, resolve_paths().data_dir)
+SAMPLE_TEXT = "Hello, I'm os1. This is how I sound when we talk."
 
 
 @voices_app.command("list")
-def voices_list() -> None:
-    """The voices installed, the one in use marked."""
-    current = load_settings().voice
-    for name, path in voice_files().items():
-        mark = "*" if name == current or str(path) == current else " "
-        out.print(f"{mark} {escaped(name)}  [dim]{escaped(str(path))}[/]")
+def voices_list(
+    sample: Annotated[
+        Path | None,
+        typer.Option("--sample", help="Write a sample of each voice into this folder (NAME.wav)."),
+    ] = None,
+    play: Annotated[bool, typer.Option("--play", help="Play a sample of each voice.")] = False,
+) -> None:
+    """The voices installed, the one in use marked; with samples to hear them."""
+    settings = load_settings()
+    speaker: Speaker | None = None
+    for name, voice in installed_voices().items():
+        current = name == settings.voice or str(voice.path) == settings.voice
+        mark = "*" if current and voice.engine == settings.tts else " "
+        out.print(f"{mark} {escaped(name)}  [dim]{escaped(voice.about)}[/]")
+        if sample is None and not play:
+            continue
+        with friendly_errors():
+            clip = voice_part(voice, settings.speech_rate).synthesize(SAMPLE_TEXT)
+            if sample is not None:
+                write_wav(sample / f"{name}.wav", clip)
+                out.print(f"    [dim]{escaped(str(sample / f'{name}.wav'))}[/]")
+            if play:
+                speaker = speaker or Speaker(settings.output_device)
+                speaker.play(clip, SAMPLE_TEXT)
+                while speaker.busy():
+                    time.sleep(0.05)
+
+
+def voice_part(voice: tts.VoiceChoice, rate: float = 1.0) -> TTS:
+    """The synthesiser for one voice of the list."""
+    if voice.engine == tts.HIBARI:
+        return tts.HibariTTS(voice.name, rate)
+    return tts.PiperTTS(voice.path, rate)
 
 
 @voices_app.command("use")
 def voices_use(
-    voice: Annotated[str, typer.Argument(help="A name from `os1 voices list`, or a .onnx path.")],
+    voice: Annotated[
+        str, typer.Argument(help="A name from `os1 voices list`, or a Piper .onnx path.")
+    ],
     rate: Annotated[float | None, typer.Option(help="Speaking rate, 0.5 to 2.")] = None,
 ) -> None:
     """Speak with this voice from now on."""
     with friendly_errors():
-        path = chosen_voice(voice)
-        tts.PiperTTS(path)  # refuse a voice file that does not load
-        save_setting("voice", voice if voice in voice_files() else str(path))
+        choice = tts.chosen_voice(voice, resolve_paths().data_dir)
+        voice_part(choice)  # refuse a voice that does not load
+        if rate is not None and not 0.5 <= rate <= 2.0:
+            raise InputError("The rate must be between 0.5 and 2.")
+        save_voice(choice)
         if rate is not None:
-            if not 0.5 <= rate <= 2.0:
-                raise InputError("The rate must be between 0.5 and 2.")
             save_setting("speech_rate", str(rate))
-    out.print(f"os1 now speaks as {escaped(path.stem)}.")
+    out.print(f"os1 now speaks as {escaped(choice.name)}.")
+
+
+def save_voice(choice: tts.VoiceChoice) -> None:
+    """Remember the voice and the engine that runs it."""
+    save_setting("tts", choice.engine)
+    listed = choice.name in installed_voices()
+    save_setting("voice", choice.name if listed or choice.path is None else str(choice.path))
 
 
 def transcribe(
@@ -90,8 +125,8 @@ def speak(
     with friendly_errors():
         if not text.strip():
             raise InputError("Nothing to say.", 'Give the text, as in `os1 speak "hello"`.')
-        clip = create_tts(settings, resolve_paths()).synthesize(text)
-        write_wav(output, clip)
+        voice = create_tts(settings, resolve_paths())
+        write_wav_stream(output, tts.speech(voice, text))
     out.print(str(output))
 
 

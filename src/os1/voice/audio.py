@@ -7,6 +7,7 @@ that says how to save the file instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,31 @@ def write_wav(path: Path, clip: Clip) -> None:
     """Write 16-bit PCM, the format every player opens."""
     path.parent.mkdir(parents=True, exist_ok=True)
     soundfile.write(str(path), np.clip(clip.samples, -1.0, 1.0), clip.rate, subtype="PCM_16")
+
+
+def write_wav_stream(path: Path, clips: Iterable[Clip]) -> float:
+    """Write clips to one WAV file as they come, and return the seconds written.
+
+    Long speech then needs no more memory than one clip. 16-bit PCM at the
+    first clip's rate; later clips at another rate are resampled to it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    rate = 0
+    sound: soundfile.SoundFile | None = None
+    try:
+        for clip in clips:
+            if sound is None:
+                rate = clip.rate
+                sound = soundfile.SoundFile(
+                    str(path), "w", samplerate=rate, channels=1, subtype="PCM_16"
+                )
+            samples = resample(clip.samples, clip.rate, rate)
+            sound.write(np.clip(samples, -1.0, 1.0))
+            written += len(samples)
+        if sound is None:
+            write_wav(path, Clip(np.zeros(0, np.float32), SAMPLE_RATE))
+    finally:
+        if sound is not None:
+            sound.close()
+    return written / rate if rate else 0.0

@@ -34,8 +34,15 @@ LEAD_S = 0.3
 (on 120 synthetic questions, WER 0.176 → 0.140 for files without silence around the speech,
 0.143 → 0.128 for the pipeline's utterances, which already hold 512 ms of room sound)."""
 TAIL_S = 1.0
-TOKENS_PER_SECOND = 6
-"""More tokens than English speech can carry per second; bounds a runaway decode."""
+TOKENS_PER_SECOND = 10
+"""More tokens than English speech can carry per second; bounds a runaway decode.
+
+The bound counts the prompt's tokens too, and fast speech with punctuation
+runs to seven tokens a second: at six, with eight spare, the end of a
+sentence that ran to the end of the recording was cut ("Could you look it
+up?" heard as "Could you look"). A runaway decode is already stopped by the
+no-repeated-3-gram rule, so a loose bound costs nothing on ordinary speech."""
+SPARE_TOKENS = 16
 NO_SPEECH = 0.8
 _BREAK = re.compile(r"[,.?!]\s+")
 
@@ -90,7 +97,9 @@ class WhisperSTT:
         window = ctranslate2.StorageView.from_array(
             np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)
         )
-        limit = int(len(samples) / SAMPLE_RATE * TOKENS_PER_SECOND) + 8
+        limit = (
+            len(self._prompt) + int(len(samples) / SAMPLE_RATE * TOKENS_PER_SECOND) + SPARE_TOKENS
+        )
         with self._lock:  # one decode at a time: two would only halve each other's cores
             encoded = self._model.model.encode(window, to_cpu=False)
             result: Any = self._model.model.generate(
@@ -137,7 +146,8 @@ def _without_restart(text: str) -> str:
 
 
 def _bare(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    """Lower-case words, contractions split ("Where's" → where, s), so a restart matches."""
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def create(settings: Settings, paths: Paths, spec: str) -> WhisperSTT:
