@@ -11,7 +11,7 @@ import sys
 sys.exit(0 if sys.version_info >= (3, 11) else 1)
 PY
 
-bash scripts/system-deps.sh
+bash scripts/system-deps.sh "${1:-}"
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 extra=""

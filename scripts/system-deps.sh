@@ -2,7 +2,8 @@
 # Install the Debian packages os1 needs outside Python: handwriting fonts for letters,
 # fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols),
 # poppler-utils to turn letters into PNG pages, PortAudio for microphone and speaker, and
-# espeak-ng (a second voice for the voice benchmark).
+# espeak-ng (a second voice for the voice benchmark). With --dev also Chromium, which the
+# browser tests drive through Playwright (never `playwright install`: it downloads a browser).
 # Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ PACKAGES=(
   libportaudio2
   espeak-ng
 )
+[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium)
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
   echo "system-deps: not a Debian-based system; install these yourself: ${PACKAGES[*]}" >&2

@@ -148,6 +148,24 @@ class Settings(BaseSettings):
     daily_initiatives: int = Field(
         3, ge=0, le=50, description="Most follow-ups and check-ins os1 starts per day."
     )
+    server_host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="Address `os1 serve` listens on; anything but loopback needs TLS "
+        "(tls_certfile, tls_keyfile) or --insecure-lan.",
+    )
+    server_port: int = Field(8316, ge=1, le=65535, description="Port `os1 serve` listens on.")
+    tls_certfile: str = Field("", description="PEM certificate for `os1 serve` over HTTPS.")
+    tls_keyfile: str = Field("", description="PEM private key for `os1 serve` over HTTPS.")
+    session_days: float = Field(
+        30, gt=0, le=366, description="How long a sign-in in the web app lasts."
+    )
+    max_frame_bytes: int = Field(
+        32_000,
+        ge=1_000,
+        le=1_000_000,
+        description="Largest WebSocket message or request body the server reads.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,130 @@
+"""The hub: every open socket of every person, and the turns they start.
+
+A turn runs in its own task, apart from the socket that asked for it, and
+each of its events goes to every socket of that person. So the same
+conversation is live on all their devices at once, and a device that goes
+away mid-reply does not stop the turn: it is committed, and the device sees
+it in the history when it comes back. A person's turns run one after
+another (one lock per person), as they would in one terminal. Delivery is
+in-process; a second server process would not see these sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from os1.companion import Companion
+from os1.companion.session import Session
+from os1.events import Event, TurnStarted
+from os1.server.protocol import EventFrame
+from os1.store.accounts import Signed
+
+log = logging.getLogger(__name__)
+
+OUTBOX_FRAMES = 2_000
+"""Frames waiting for a slow socket before it is dropped (a long reply is a few hundred)."""
+
+
+@dataclass(eq=False)
+class Outbox:
+    """The frames waiting to be sent to one socket."""
+
+    user_id: int
+    frames: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_FRAMES))
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def put(self, frame: str) -> None:
+        """Queue a frame; a socket too far behind is closed rather than let memory grow."""
+        try:
+            self.frames.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.closed.set()
+
+
+class Hub:
+    """Sockets by person, each person's sessions, and the turns in flight."""
+
+    def __init__(self, companion: Companion) -> None:
+        self.companion = companion
+        self._outboxes: dict[int, set[Outbox]] = {}
+        self._names: dict[int, str] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._sessions: dict[tuple[int, int], Session] = {}
+        self._turns: set[asyncio.Task[None]] = set()
+
+    def join(self, signed: Signed) -> Outbox:
+        """A socket of this person opened."""
+        outbox = Outbox(signed.user_id)
+        self._outboxes.setdefault(signed.user_id, set()).add(outbox)
+        self._names[signed.user_id] = signed.name
+        return outbox
+
+    def leave(self, outbox: Outbox) -> None:
+        """A socket closed; the person's turns in flight go on."""
+        sockets = self._outboxes.get(outbox.user_id, set())
+        sockets.discard(outbox)
+        if not sockets:
+            self._outboxes.pop(outbox.user_id, None)
+
+    def online(self) -> list[tuple[int, str]]:
+        """The people with at least one socket open, as (id, name)."""
+        return [(user_id, self._names[user_id]) for user_id in self._outboxes]
+
+    def publish(self, user_id: int, conversation: int | None, event: Event) -> None:
+        """Send one event to every socket of this person."""
+        frame = EventFrame(conversation=conversation, event=event).model_dump_json()
+        for outbox in list(self._outboxes.get(user_id, ())):
+            outbox.put(frame)
+
+    def session(self, signed: Signed, conversation: int) -> Session:
+        """The session of this person in this conversation (one, whichever device speaks)."""
+        key = (signed.user_id, conversation)
+        found = self._sessions.get(key)
+        if found is None:
+            found = self._sessions[key] = Session(self.companion, signed.name, conversation)
+        return found
+
+    def pending(self, user_id: int) -> int:
+        """How many turns of this person are running or waiting."""
+        return sum(1 for task in self._turns if task.get_name() == f"turn-{user_id}")
+
+    def start_turn(self, signed: Signed, conversation: int, text: str) -> asyncio.Task[None]:
+        """Run a turn apart from any socket, so leaving mid-reply still commits it."""
+        task = asyncio.create_task(
+            self._turn(signed, conversation, text), name=f"turn-{signed.user_id}"
+        )
+        self._turns.add(task)
+        task.add_done_callback(self._turns.discard)
+        return task
+
+    async def _turn(self, signed: Signed, conversation: int, text: str) -> None:
+        lock = self._locks.setdefault(signed.user_id, asyncio.Lock())
+        async with lock:
+            for (user_id, other), session in self._sessions.items():
+                if user_id == signed.user_id and other != conversation:
+                    await session.quiet()
+            session = self.session(signed, conversation)
+            try:
+                async for event in session.say(text):
+                    where = event.conversation_id if isinstance(event, TurnStarted) else None
+                    self.publish(signed.user_id, where or conversation, event)
+            except Exception:
+                log.exception("a turn over the server failed")
+
+    async def drain(self) -> None:
+        """Wait for the turns in flight (tests, and a server that stops gently)."""
+        while self._turns:
+            await asyncio.gather(*list(self._turns), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop: turns in flight are committed as interrupted, background work is cancelled."""
+        for task in list(self._turns):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*list(self._turns), return_exceptions=True)
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()

@@ -1,0 +1,61 @@
+"""What is due, said on time to every open device of the person it is for.
+
+Inside ``os1 serve`` the scheduler looks every ``every_s`` seconds (and at
+once when a device connects) for reminders, follow-ups and check-ins that
+have come due for each person with a device open, and sends them to all of
+that person's sockets. Each is claimed in the store before it is sent, so it
+is said exactly once; while none of the person's devices is connected it
+stays waiting and comes when one connects. Quiet hours, the daily cap and
+the off switch are the companion's rules (``Initiatives.deliver_due``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from os1.companion.session import Session
+from os1.server.hub import Hub
+
+
+class Scheduler:
+    """Delivers what is due to the people online; ``tick`` does one round."""
+
+    def __init__(self, hub: Hub, every_s: float = 5.0) -> None:
+        self.hub = hub
+        self.every_s = every_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> int:
+        """Deliver everything due now to whoever is online; return how many were said."""
+        said = 0
+        for user_id, name in self.hub.online():
+            for event in await Session(self.hub.companion, name).due():
+                self.hub.publish(user_id, None, event)
+                said += 1
+        return said
+
+    def wake(self) -> None:
+        """Look now rather than at the next round (a device just connected)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.every_s)
+            self._wake.clear()
+
+    def start(self) -> None:
+        """Begin the rounds in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        """End the rounds."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

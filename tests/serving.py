@@ -1,0 +1,91 @@
+"""A server over a scripted companion with a fixed clock, for the server and browser tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from os1.app import build
+from os1.clock import FixedClock
+from os1.companion import Companion
+from os1.config import load_settings
+from os1.server import create_app
+from os1.server.auth import hash_password
+from os1.store.accounts import AccountStore
+
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PASSWORDS = {"ana": "ana-secret-1", "ben": "ben-secret-2"}
+
+
+@dataclass
+class Served:
+    """The running app (through one client), the companion under it, its clock and accounts."""
+
+    app: FastAPI
+    companion: Companion
+    clock: FixedClock
+    accounts: AccountStore
+    http: TestClient
+
+    def sign_in(self, name: str) -> dict[str, str]:
+        """Sign ``name`` in; the headers that carry their session cookie on later requests."""
+        answer = self.http.post("/api/session", json={"user": name, "password": PASSWORDS[name]})
+        assert answer.status_code == 200, answer.text
+        token = answer.cookies["os1_session"]
+        self.http.cookies.clear()
+        return {"cookie": f"os1_session={token}"}
+
+    def call(self, work: Any) -> Any:
+        """Run a coroutine function on the app's own loop (where the hub and sockets live)."""
+        assert self.http.portal is not None
+        return self.http.portal.call(work)
+
+    def settle(self) -> None:
+        """Wait until the turns in flight are committed."""
+        self.call(self.app.state.hub.drain)
+
+
+@contextmanager
+def serving(
+    home: Path,
+    *,
+    database_url: str = "",
+    delay_s: float = 0.0,
+    model: str | None = None,
+    every_s: float = 3600.0,
+    **settings: Any,
+) -> Iterator[Served]:
+    """Run a server for ana and ben; replies echo the message unless ``model`` says otherwise."""
+    home.mkdir(parents=True, exist_ok=True)
+    if model is None:
+        script = home / "script.json"
+        script.write_text(json.dumps({"replies": [], "delay_s": delay_s}), encoding="utf-8")
+        model = f"scripted:{script}"
+    config = load_settings(model=model, database_url=database_url, **settings)
+    clock = FixedClock(NOON)
+    companion = build(config, clock=clock)
+    app = create_app(config, companion, clock=clock, scheduler_every_s=every_s, owns_companion=True)
+    accounts = AccountStore(companion.journal.engine)
+    for name, password in PASSWORDS.items():
+        accounts.set_password(name, hash_password(password), NOON)
+    with TestClient(app) as http:
+        yield Served(app, companion, clock, accounts, http)
+
+
+def frames_until(ws: Any, kind: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Read frames until an event of ``kind`` (or a frame of that type) arrives."""
+    seen: list[dict[str, Any]] = []
+    for _ in range(limit):
+        frame = ws.receive_json()
+        seen.append(frame)
+        if frame["type"] == kind or (frame["type"] == "event" and frame["event"]["type"] == kind):
+            return seen
+    raise AssertionError(f"no {kind} in {seen}")

@@ -1,0 +1,267 @@
+"""The server's accounts and REST API: signing in, each person's own data, and bad requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import run_os1
+from os1.cli.server import check_bind, is_loopback
+from os1.config import load_settings
+from os1.errors import ConfigError
+from os1.store import NewMemory
+from os1.store.initiatives import InitiativeStore
+from serving import NOON, Served, serving
+
+
+@pytest.fixture
+def served(home: Path) -> Iterator[Served]:
+    with serving(home) as server:
+        yield server
+
+
+def remember(served: Served, name: str, content: str) -> int:
+    async def work() -> int:
+        mind = served.companion.for_user(name)
+        assert served.companion.memory is not None
+        ids = await served.companion.memory.note(
+            await mind.user_id(), [NewMemory("fact", "the user", "home", content)]
+        )
+        return ids[0]
+
+    result: int = served.call(work)
+    return result
+
+
+def converse(served: Served, name: str, text: str) -> int:
+    async def work() -> int:
+        mind = served.companion.for_user(name)
+        conversation = await mind.resolve_conversation()
+        async for _ in mind.turn(text, conversation):
+            pass
+        return conversation
+
+    result: int = served.call(work)
+    return result
+
+
+def test_signing_in_sets_a_private_cookie_and_a_wrong_password_is_refused(served: Served) -> None:
+    wrong = served.http.post("/api/session", json={"user": "ana", "password": "nope-nope"})
+    assert wrong.status_code == 401
+    unknown = served.http.post("/api/session", json={"user": "zed", "password": "whatever1"})
+    assert unknown.status_code == 401
+    right = served.http.post("/api/session", json={"user": "ana", "password": "ana-secret-1"})
+    assert right.status_code == 200
+    cookie = right.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert "os1_session=" in cookie
+    assert served.http.get("/api/me").json() == {"user": "ana", "device_id": None}
+
+
+def test_every_private_route_needs_a_sign_in(served: Served) -> None:
+    spec = served.http.get("/api/openapi.json").json()
+    public = {("/api/session", "post"), ("/api/devices", "post")}
+    checked = 0
+    for path, methods in spec["paths"].items():
+        for method in methods:
+            if (path, method) in public:
+                continue
+            url = path.replace("{conversation_id}", "1").replace("{memory_id}", "1")
+            url = url.replace("{reminder_id}", "1").replace("{device_id}", "1")
+            answer = served.http.request(method.upper(), url, json={"content": "x"})
+            assert answer.status_code == 401, (method, path, answer.text)
+            checked += 1
+    assert checked >= 12
+    assert served.http.get("/").status_code == 200  # the sign-in page, after a redirect
+    assert served.http.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_sign_in_expires(served: Served) -> None:
+    ana = served.sign_in("ana")
+    assert served.http.get("/api/me", headers=ana).status_code == 200
+    served.clock.set(NOON + timedelta(days=31))
+    assert served.http.get("/api/me", headers=ana).status_code == 401
+
+
+def test_signing_out_ends_the_session(served: Served) -> None:
+    ana = served.sign_in("ana")
+    assert served.http.delete("/api/session", headers=ana).status_code == 204
+    assert served.http.get("/api/me", headers=ana).status_code == 401
+
+
+def test_people_see_only_their_own_conversations_memories_and_reminders(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    conversation = converse(served, "ana", "My sister Ana lives in Porto.")
+    memory = remember(served, "ana", "The user's sister lives in Porto.")
+
+    listed = served.http.get("/api/conversations", headers=ana).json()
+    assert [c["id"] for c in listed] == [conversation]
+    assert listed[0]["turns"] == 1
+    turns = served.http.get(f"/api/conversations/{conversation}", headers=ana).json()
+    assert turns[0]["user_text"] == "My sister Ana lives in Porto."
+    assert [m["id"] for m in served.http.get("/api/memories", headers=ana).json()] == [memory]
+
+    assert served.http.get("/api/conversations", headers=ben).json() == []
+    assert served.http.get("/api/memories", headers=ben).json() == []
+    assert served.http.get(f"/api/conversations/{conversation}", headers=ben).status_code == 404
+    edit = served.http.patch(f"/api/memories/{memory}", json={"content": "x"}, headers=ben)
+    assert edit.status_code == 404
+    assert served.http.delete(f"/api/memories/{memory}", headers=ben).status_code == 404
+    assert [m["id"] for m in served.http.get("/api/memories", headers=ana).json()] == [memory]
+
+
+def test_memories_can_be_corrected_and_forgotten(served: Served) -> None:
+    ana = served.sign_in("ana")
+    memory = remember(served, "ana", "The user's sister lives in Porto.")
+    edited = served.http.patch(
+        f"/api/memories/{memory}",
+        json={"content": "The user's sister lives in Lisbon."},
+        headers=ana,
+    )
+    assert edited.status_code == 200
+    assert edited.json()["content"] == "The user's sister lives in Lisbon."
+    assert (
+        served.http.patch(f"/api/memories/{memory}", json={"content": " "}, headers=ana).status_code
+        == 422
+    )
+    assert served.http.delete(f"/api/memories/{memory}", headers=ana).status_code == 204
+    assert served.http.get("/api/memories", headers=ana).json() == []
+    assert served.http.delete(f"/api/memories/{memory}", headers=ana).status_code == 404
+
+
+def test_reminders_are_listed_and_cancelled_by_their_owner_only(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    store = InitiativeStore(served.companion.journal.engine)
+
+    async def schedule() -> int | None:
+        user_id = await served.companion.for_user("ana").user_id()
+        return store.schedule(
+            user_id, "reminder", "k", "Call mum.", NOON + timedelta(hours=1), NOON
+        )
+
+    reminder = served.call(schedule)
+    assert [r["text"] for r in served.http.get("/api/reminders", headers=ana).json()] == [
+        "Call mum."
+    ]
+    assert served.http.delete(f"/api/reminders/{reminder}", headers=ben).status_code == 404
+    assert served.http.delete(f"/api/reminders/{reminder}", headers=ana).status_code == 204
+    assert served.http.get("/api/reminders", headers=ana).json() == []
+    everything = served.http.get("/api/reminders?everything=true", headers=ana).json()
+    assert everything[0]["status"] == "cancelled"
+
+
+def test_persona_journal_and_audit_are_the_persons_own(served: Served) -> None:
+    ana = served.sign_in("ana")
+    assert served.http.get("/api/persona", headers=ana).status_code == 404
+    assert served.http.get("/api/journal", headers=ana).json() == []
+    assert served.http.get("/api/audit", headers=ana).json() == []
+
+
+def test_responses_carry_a_strict_content_security_policy_and_no_cors(served: Served) -> None:
+    answer = served.http.get("/login", headers={"origin": "https://evil.example"})
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "access-control-allow-origin" not in answer.headers
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_oversized_and_malformed_bodies_are_refused_clearly(served: Served) -> None:
+    big = served.http.post(
+        "/api/session",
+        content=b"{" + b" " * 40_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert big.status_code == 413
+    assert "at most" in big.json()["detail"]
+    bad = served.http.post(
+        "/api/session", content=b"\xff\xfe\x00garbage", headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 422
+
+
+def test_pairing_a_device_gives_it_a_key_that_works_until_revoked(served: Served) -> None:
+    ana = served.sign_in("ana")
+    code = served.http.post("/api/devices/code", headers=ana).json()["code"]
+    paired = served.http.post(
+        "/api/devices", json={"code": code[:4] + "-" + code[4:], "name": "phone"}
+    )
+    assert paired.status_code == 200
+    key = {"authorization": f"Bearer {paired.json()['key']}"}
+    assert served.http.get("/api/me", headers=key).json()["user"] == "ana"
+    again = served.http.post("/api/devices", json={"code": code, "name": "thief"})
+    assert again.status_code == 401, "a code works once"
+    devices = served.http.get("/api/devices", headers=ana).json()
+    assert [d["name"] for d in devices] == ["phone"]
+    ben = served.sign_in("ben")
+    assert served.http.delete(f"/api/devices/{devices[0]['id']}", headers=ben).status_code == 404
+    assert served.http.delete(f"/api/devices/{devices[0]['id']}", headers=ana).status_code == 204
+    assert served.http.get("/api/me", headers=key).status_code == 401
+
+
+def test_sign_in_attempts_are_limited(served: Served) -> None:
+    codes = [
+        served.http.post(
+            "/api/session", json={"user": "ben", "password": "guess-guess"}
+        ).status_code
+        for _ in range(11)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10] == 429
+
+
+def test_loopback_serves_plainly_and_the_network_needs_tls_or_a_warning() -> None:
+    settings = load_settings()
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("0.0.0.0")
+    assert check_bind("127.0.0.1", settings, insecure_lan=False) is None
+    with pytest.raises(ConfigError, match="tls_certfile"):
+        check_bind("0.0.0.0", settings, insecure_lan=False)
+    warning = check_bind("192.168.1.5", settings, insecure_lan=True)
+    assert warning is not None
+    assert "without TLS" in warning
+    tls = load_settings(tls_certfile="c.pem", tls_keyfile="k.pem")
+    assert check_bind("0.0.0.0", tls, insecure_lan=False) is None
+
+
+def test_the_terminal_user_becomes_an_account_with_their_conversations(home: Path) -> None:
+    said = run_os1("say", "I keep bees.", env={"OS1_MODEL": "scripted"})
+    assert said.code == 0, said.stderr
+    added = run_os1("user", "add", "me", "--password-stdin", stdin="terminal-pass\n")
+    assert added.code == 0, added.stderr
+    assert "can now sign in" in added.stdout
+    listed = run_os1("user", "list")
+    assert "me" in listed.stdout
+    assert "yes" in listed.stdout
+    paired = run_os1("device", "pair")
+    assert "Pairing code:" in paired.stdout
+    with serving(home) as served:
+        me = served.http.post("/api/session", json={"user": "me", "password": "terminal-pass"})
+        assert me.status_code == 200
+        conversations = served.http.get("/api/conversations").json()
+        turns = served.http.get(f"/api/conversations/{conversations[0]['id']}").json()
+        assert turns[0]["user_text"] == "I keep bees."
+    removed = run_os1("user", "remove", "me", "--yes")
+    assert removed.code == 0, removed.stderr
+    assert "me" not in run_os1("user", "list").stdout.split()
+
+
+def test_a_short_password_is_refused(home: Path) -> None:
+    added = run_os1("user", "add", "ana", "--password-stdin", stdin="short\n")
+    assert added.code != 0
+    assert "at least 8" in added.stderr
+
+
+@pytest.mark.postgres
+def test_accounts_and_the_api_work_on_postgres(home: Path, postgres_url: str) -> None:
+    with serving(home, database_url=postgres_url) as served:
+        ana, ben = served.sign_in("ana"), served.sign_in("ben")
+        conversation = converse(served, "ana", "Hello from Postgres.")
+        assert served.http.get(f"/api/conversations/{conversation}", headers=ana).status_code == 200
+        assert served.http.get(f"/api/conversations/{conversation}", headers=ben).status_code == 404
+        served.clock.set(NOON + timedelta(days=31))
+        assert served.http.get("/api/me", headers=ana).status_code == 401

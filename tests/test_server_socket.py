@@ -1,0 +1,210 @@
+"""The live socket ``/ws``: turns streamed to every device of a person, and bad frames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import WebSocketDenialResponse
+
+from os1.store.initiatives import InitiativeStore
+from serving import NOON, Served, frames_until, serving
+
+
+@pytest.fixture
+def served(home: Path) -> Iterator[Served]:
+    with serving(home) as server:
+        yield server
+
+
+def connect(served: Served, headers: dict[str, str]) -> Any:
+    return served.http.websocket_connect("/ws", subprotocols=["os1.v1"], headers=headers)
+
+
+def events(frames: list[dict[str, Any]]) -> list[str]:
+    return [f["event"]["type"] for f in frames if f["type"] == "event"]
+
+
+def reply(frames: list[dict[str, Any]]) -> str:
+    return "".join(
+        f["event"]["text"]
+        for f in frames
+        if f["type"] == "event" and f["event"]["type"] == "token_delta"
+    )
+
+
+def test_a_message_streams_its_turn_to_every_device_of_that_person_only(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    with (
+        connect(served, ana) as laptop,
+        connect(served, ana) as phone,
+        connect(served, ben) as other,
+    ):
+        hello = laptop.receive_json()
+        assert hello == {"type": "hello", "protocol": "os1.v1", "user": "ana", "conversation": None}
+        phone.receive_json()
+        other.receive_json()
+        laptop.send_json({"type": "message", "text": "My sister lives in Porto."})
+        on_laptop = frames_until(laptop, "turn_committed")
+        on_phone = frames_until(phone, "turn_committed")
+        assert events(on_laptop)[0] == "turn_started"
+        assert "token_delta" in events(on_laptop)
+        assert on_phone == on_laptop, "the phone sees the same turn, frame for frame"
+        assert "Porto" in reply(on_phone)
+        committed = on_phone[-1]
+        assert committed["conversation"] == committed["event"]["conversation_id"]
+        other.send_json({"type": "ping"})
+        assert other.receive_json() == {"type": "pong"}, "ben's socket saw nothing of ana's"
+
+
+def test_a_socket_without_a_sign_in_is_refused(served: Served) -> None:
+    anonymous = served.http.websocket_connect("/ws", subprotocols=["os1.v1"])
+    with pytest.raises(WebSocketDenialResponse) as refused, anonymous:
+        pass
+    assert refused.value.status_code == 401
+
+
+def test_a_socket_from_another_site_is_refused(served: Served) -> None:
+    ana = served.sign_in("ana")
+    with (
+        pytest.raises(WebSocketDenialResponse) as refused,
+        connect(served, {**ana, "origin": "https://evil.example"}),
+    ):
+        pass
+    assert refused.value.status_code == 403
+
+
+def test_bad_frames_get_a_clear_error_and_the_socket_lives_on(served: Served) -> None:
+    ana = served.sign_in("ana")
+    with connect(served, ana) as ws:
+        ws.receive_json()
+        ws.send_bytes(b"\x00\x01binary")
+        assert ws.receive_json()["code"] == "binary"
+        ws.send_text("{not json")
+        malformed = ws.receive_json()
+        assert malformed["code"] == "malformed"
+        ws.send_json({"type": "message", "text": ""})
+        assert ws.receive_json()["code"] == "malformed"
+        ws.send_json({"type": "launch"})
+        assert ws.receive_json()["code"] == "malformed"
+        ws.send_text('{"type": "message", "text": "' + "a" * 40_000 + '"}')
+        too_large = ws.receive_json()
+        assert too_large["code"] == "too_large"
+        assert "at most" in too_large["message"]
+        ws.send_json({"type": "message", "text": "still here?", "conversation": 9999})
+        assert ws.receive_json()["code"] == "not_found"
+        ws.send_json({"type": "message", "text": "Still here?"})
+        assert "Still here?" in reply(frames_until(ws, "turn_committed"))
+
+
+def test_another_persons_conversation_is_not_found_over_the_socket(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    with connect(served, ana) as ws:
+        ws.receive_json()
+        ws.send_json({"type": "message", "text": "Mine.", "new": True})
+        conversation = frames_until(ws, "turn_committed")[-1]["conversation"]
+    with connect(served, ben) as ws:
+        ws.receive_json()
+        ws.send_json({"type": "message", "text": "Let me in.", "conversation": conversation})
+        assert ws.receive_json()["code"] == "not_found"
+
+
+def test_an_unknown_protocol_version_is_refused(served: Served) -> None:
+    ana = served.sign_in("ana")
+    future = served.http.websocket_connect("/ws", subprotocols=["os1.v9"], headers=ana)
+    with pytest.raises(WebSocketDenialResponse) as refused, future:
+        pass
+    assert refused.value.status_code == 400
+
+
+def test_leaving_mid_reply_still_commits_the_whole_turn(home: Path) -> None:
+    with serving(home, delay_s=0.05) as served:
+        ana = served.sign_in("ana")
+        with connect(served, ana) as ws:
+            ws.receive_json()
+            ws.send_json(
+                {"type": "message", "text": "Tell me a long story about the sea and ships."}
+            )
+            frames_until(ws, "token_delta")
+        served.settle()
+        conversation = served.http.get("/api/conversations", headers=ana).json()[0]["id"]
+        turns = served.http.get(f"/api/conversations/{conversation}", headers=ana).json()
+        assert turns[0]["user_text"] == "Tell me a long story about the sea and ships."
+        assert "sea and ships" in turns[0]["reply"]
+        assert not turns[0]["interrupted"]
+        with connect(served, ana) as ws:
+            assert ws.receive_json()["conversation"] == conversation, "back where they left off"
+
+
+def test_a_proposal_is_confirmed_with_a_yes_over_the_socket(served: Served) -> None:
+    ana = served.sign_in("ana")
+    with connect(served, ana) as ws, connect(served, ana) as phone:
+        ws.receive_json()
+        phone.receive_json()
+        ws.send_json({"type": "message", "text": "Remind me to call mum tomorrow at 6pm"})
+        proposed = frames_until(ws, "turn_committed")
+        assert "needs_confirmation" in events(proposed)
+        assert served.http.get("/api/reminders", headers=ana).json() == []
+        frames_until(phone, "turn_committed")
+        phone.send_json({"type": "message", "text": "yes"})
+        done = frames_until(ws, "turn_committed")
+        result = next(
+            f["event"]
+            for f in done
+            if f["type"] == "event" and f["event"]["type"] == "action_result"
+        )
+        assert result["done"] is True
+    reminders = served.http.get("/api/reminders", headers=ana).json()
+    assert ["call mum" in r["text"] for r in reminders] == [True]
+    audit = served.http.get("/api/audit", headers=ana).json()
+    assert {"proposed", "done"} <= {a["status"] for a in audit}
+
+
+def schedule(served: Served, name: str, text: str, due_in: timedelta) -> None:
+    store = InitiativeStore(served.companion.journal.engine)
+
+    async def work() -> None:
+        user_id = await served.companion.for_user(name).user_id()
+        store.schedule(user_id, "reminder", text, text, NOON + due_in, NOON)
+
+    served.call(work)
+
+
+def test_a_due_reminder_reaches_every_open_device_once_and_waits_for_an_offline_one(
+    served: Served,
+) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    schedule(served, "ana", "Water the plants.", timedelta(minutes=5))
+    schedule(served, "ben", "Feed the cat.", timedelta(minutes=5))
+    scheduler = served.app.state.scheduler
+    with connect(served, ana) as laptop, connect(served, ana) as phone:
+        laptop.receive_json()
+        phone.receive_json()
+        assert served.call(scheduler.tick) == 0, "not due yet"
+        served.clock.set(NOON + timedelta(minutes=5))
+        assert served.call(scheduler.tick) == 1, "ben has no device open: his waits"
+        for device in (laptop, phone):
+            frame = device.receive_json()
+            assert frame["event"]["type"] == "initiative"
+            assert frame["event"]["text"] == "Water the plants."
+        assert served.call(scheduler.tick) == 0, "said exactly once"
+    waiting = served.http.get("/api/reminders", headers=ben).json()
+    assert [r["text"] for r in waiting] == ["Feed the cat."]
+    with connect(served, ben) as device:
+        device.receive_json()
+        served.call(scheduler.tick)
+        frame = device.receive_json()
+        assert frame["event"]["text"] == "Feed the cat."
+
+
+def test_the_scheduler_keeps_quiet_hours(served: Served) -> None:
+    ana = served.sign_in("ana")
+    served.clock.set(NOON.replace(hour=23))
+    schedule(served, "ana", "Late thought.", timedelta(hours=10))
+    with connect(served, ana) as ws:
+        ws.receive_json()
+        assert served.call(served.app.state.scheduler.tick) == 0
+    assert len(served.http.get("/api/reminders", headers=ana).json()) == 1
