@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -11,7 +13,10 @@ import pytest
 import soundfile
 from tests.conftest import run_os1
 
+from os1.testing import HeardSTT, LoudnessVAD, ToneTTS, tone_speech
 from os1.voice.audio import SAMPLE_RATE, Clip, resample
+from os1.voice.choice import Offered, ask, picked
+from os1.voice.pipeline import Timeline, file_frames
 from os1.voice.spoken import MAX_PIECE_CHARS, number_words, pieces, speakable
 from os1.voice.stt import WhisperSTT
 from os1.voice.tts import HibariTTS, PiperTTS
@@ -100,3 +105,47 @@ def test_speak_writes_long_text_piece_by_piece(tmp_path: Path) -> None:
     info = soundfile.info(str(out))
     assert info.duration > 8 * 60, "all of it was spoken"
     assert time.perf_counter() - started < 200
+
+
+def test_the_person_chooses_a_voice_aloud() -> None:
+    assert picked("I like the second one", ["en_US-joe-medium", "heart"]) == 1
+    assert picked("the first, he sounds calmer", ["en_US-joe-medium", "heart"]) == 0
+    assert picked("Heart, please.", ["en_US-joe-medium", "heart"]) == 1
+    assert picked("Joe.", ["en_US-joe-medium", "heart"]) == 0
+    assert picked("hmm, I don't know", ["en_US-joe-medium", "heart"]) is None
+    assert picked("the first or the second", ["en_US-joe-medium", "heart"]) is None
+
+    async def choose() -> tuple[int | None, list[str]]:
+        ticks = itertools.count(step=100.0)
+        sink = Timeline(rate=16_000, clock=lambda: next(ticks))  # each sample heard at once
+        offered = [Offered("en_US-joe-medium", ToneTTS()), Offered("heart", ToneTTS())]
+        answer = tone_speech(("quiet", 0.3), ("talk", 1.0), ("quiet", 0.6))
+        frames = file_frames(answer, realtime=False)
+        chosen = await ask(frames, offered, HeardSTT("The second one."), LoudnessVAD(), sink)
+        rest = [frame async for frame in frames]
+        assert rest, "the stream goes on to the conversation"
+        return chosen, sink.heard().split(". ")
+
+    chosen, said = asyncio.run(choose())
+    assert chosen == 1
+    assert said[-1].startswith("Which voice do you like better")
+
+
+def test_voices_are_listed_with_samples_and_chosen_by_name(tmp_path: Path) -> None:
+    listed = run_os1("voices", "list", "--sample", str(tmp_path / "samples"))
+    assert listed.code == 0, listed.stderr
+    assert "* en_US-joe-medium" in listed.stdout
+    assert "heart" in listed.stdout
+    for name, rate in (("en_US-joe-medium", 22_050), ("heart", 24_000)):
+        info = soundfile.info(str(tmp_path / "samples" / f"{name}.wav"))
+        assert info.samplerate == rate
+        assert info.duration > 1.5
+    used = run_os1("voices", "use", "heart")
+    assert used.code == 0, used.stderr
+    assert "* heart" in run_os1("voices", "list").stdout
+    spoken = run_os1("speak", "Hello there.", "-o", str(tmp_path / "h.wav"))
+    assert spoken.code == 0, spoken.stderr
+    assert soundfile.info(str(tmp_path / "h.wav")).samplerate == 24_000, "said by heart"
+    refused = run_os1("voices", "use", "emma")
+    assert refused.code == 1
+    assert "never downloads voices" in " ".join(refused.stderr.split())

@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from os1.app import build_voice
+from os1.app import Voice, build_voice
 from os1.cli.runtime import err, friendly_errors, open_session, out, run
-from os1.config import load_settings, resolve_paths, save_setting
+from os1.config import Settings, load_settings, resolve_paths, save_setting, setting_sources
 from os1.errors import InputError
 from os1.events import (
     ErrorEvent,
@@ -28,7 +28,8 @@ from os1.terminal import escaped
 from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav, write_wav_stream
 from os1.voice.base import TTS
-from os1.voice.pipeline import Timeline, VoicePipeline, file_frames
+from os1.voice.choice import Offered, ask
+from os1.voice.pipeline import Sink, Timeline, VoicePipeline, file_frames
 from os1.voice.registry import create_stt, create_tts
 from os1.voice.speaker import Speaker, microphone_frames
 
@@ -130,6 +131,33 @@ def speak(
     out.print(str(output))
 
 
+def first_time_aloud(settings: Settings) -> bool:
+    """Whether the person has never chosen a voice (nor set one in the config or environment)."""
+    sources = setting_sources(settings)
+    return sources["tts"] == "default" and sources["voice"] == "default"
+
+
+async def _choose_voice(
+    frames: AsyncIterator[Samples], voice: Voice, sink: Sink, settings: Settings
+) -> TTS:
+    """Let the person hear each voice and pick one aloud; the voice os1 speaks with afterwards."""
+    voices = installed_voices()
+    current = tts.chosen_voice(settings.voice, resolve_paths().data_dir)
+    others = [v for name, v in voices.items() if name != current.name]
+    offered = [Offered(current.name, voice.tts)]
+    offered += [Offered(v.name, voice_part(v, settings.speech_rate)) for v in others[:1]]
+    picked = await ask(frames, offered, voice.stt, voice.vad, sink) if len(offered) > 1 else None
+    chosen = [current, *others][picked or 0]
+    save_voice(chosen)
+    if picked is None:
+        err.print(
+            f"[dim](Keeping the voice {escaped(chosen.name)}; `os1 voices use` changes it.)[/]"
+        )
+    else:
+        err.print(f"[dim](os1 now speaks as {escaped(chosen.name)}.)[/]")
+    return offered[picked or 0].tts
+
+
 def _show(event: Event, as_json: bool) -> None:
     """Print one event of a spoken turn: a JSON line, or a line for a person to read."""
     if as_json:
@@ -181,6 +209,9 @@ def talk(
             frames = file_frames(clip, realtime=not fast, until=sink.busy)
         else:
             frames = microphone_frames(settings.input_device)
+            if first_time_aloud(settings):
+                with friendly_errors():
+                    pipeline.tts = run(loop, _choose_voice(frames, voice, sink, settings))
             err.print("[dim]Listening. Speak any time; Ctrl-C leaves.[/]")
         started = time.perf_counter()
         with friendly_errors():
