@@ -212,6 +212,12 @@ async def sign_in(body: SignIn, request: Request, response: Response) -> Person:
     token = await auth.sign_in(body.user, body.password)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong name or password.")
+    _keep_session(response, auth, token)
+    return Person(user=body.user, device_id=None)
+
+
+def _keep_session(response: Response, auth: Auth, token: str) -> None:
+    """Hand a browser its session: HttpOnly (no script reads it), SameSite=Strict, path /."""
     response.set_cookie(
         COOKIE,
         token,
@@ -221,7 +227,6 @@ async def sign_in(body: SignIn, request: Request, response: Response) -> Person:
         secure=auth.secure_cookies,
         path="/",
     )
-    return Person(user=body.user, device_id=None)
 
 
 @private.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
@@ -412,8 +417,13 @@ async def pairing_code(request: Request, who: Me) -> PairingCode:
 
 
 @public.post("/devices", responses={401: {"description": "Unknown, used or expired code"}})
-async def pair(body: Pairing, request: Request) -> Paired:
-    """Pair a new device with a one-time code; the answer holds its key, shown only once."""
+async def pair(body: Pairing, request: Request, response: Response) -> Paired:
+    """Pair a new device with a one-time code: its key (shown once) and, for a browser, a session.
+
+    A program keeps the key and sends it as ``Authorization: Bearer``; a
+    browser is signed in by the cookie, bound to the device, so revoking the
+    device signs it out.
+    """
     attempts: SlidingWindow = request.app.state.sign_in_rate
     if not attempts.allow("pairing"):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "Too many tries; wait 5 minutes.")
@@ -422,6 +432,8 @@ async def pair(body: Pairing, request: Request) -> Paired:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "That code is unknown, used or expired.")
     signed, key = paired
     assert signed.device_id is not None
+    auth = auth_of(request)
+    _keep_session(response, auth, await auth.open_session(signed.user_id, signed.device_id))
     return Paired(device_id=signed.device_id, user=signed.name, key=key)
 
 

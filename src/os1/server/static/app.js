@@ -1,0 +1,185 @@
+// The conversation page: history from the API, then the live socket (os1.v1) for every event.
+// Each event of the signed-in person arrives on every open device, so a turn typed elsewhere
+// streams here too.
+import { getJSON, postJSON, registerWorker, signOut } from "/static/api.js";
+
+const log = document.getElementById("log");
+const form = document.getElementById("composer");
+const input = document.getElementById("message");
+const connection = document.getElementById("connection");
+const notices = document.getElementById("notices");
+const spoken = document.getElementById("spoken");
+let conversation = null;
+let socket = null;
+let current = null; // the reply being streamed
+let retry = 500;
+
+function entry(who, text, cls = who) {
+  const item = document.createElement("li");
+  item.className = cls;
+  const name = document.createElement("span");
+  name.className = "who";
+  name.textContent = who === "you" ? "You" : "os1";
+  const body = document.createElement("p");
+  body.textContent = text;
+  item.append(name, body);
+  log.append(item);
+  item.scrollIntoView({ block: "end" });
+  return body;
+}
+
+function note(text, cls = "notice") {
+  const item = document.createElement("li");
+  item.className = cls;
+  item.textContent = text;
+  log.append(item);
+}
+
+async function showHistory(id) {
+  log.replaceChildren();
+  current = null;
+  if (id === null) return;
+  for (const turn of await getJSON(`/api/conversations/${id}`)) {
+    entry("you", turn.user_text);
+    entry("os1", turn.reply + (turn.interrupted ? " …" : ""));
+  }
+}
+
+function remind(event) {
+  const card = document.createElement("p");
+  card.className = "initiative";
+  card.textContent = event.text + (event.late ? " (this comes late)" : "");
+  notices.append(card);
+  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    new Notification("os1", { body: event.text, tag: `os1-${event.due_at}` });
+  }
+}
+
+async function onEvent(frame) {
+  const event = frame.event;
+  switch (event.type) {
+    case "turn_started":
+      if (frame.conversation !== conversation) {
+        conversation = frame.conversation;
+        await showHistory(conversation);
+      }
+      entry("you", event.user_text);
+      current = entry("os1", "");
+      current.parentElement.setAttribute("aria-busy", "true");
+      break;
+    case "token_delta":
+      if (current) current.textContent += event.text;
+      break;
+    case "needs_confirmation":
+      note(`${event.summary} ${event.items.join("; ")} — answer yes or no.`, "proposal");
+      break;
+    case "action_result":
+      note(event.message, event.done ? "done" : "failed");
+      break;
+    case "notice":
+      note(event.message);
+      break;
+    case "error":
+      note(event.message, "failed");
+      break;
+    case "turn_committed":
+      if (current) {
+        current.textContent = event.reply;
+        current.parentElement.setAttribute("aria-busy", "false");
+        spoken.textContent = event.reply;
+      }
+      current = null;
+      break;
+    case "initiative":
+      remind(event);
+      break;
+  }
+}
+
+let queue = Promise.resolve();
+
+async function onFrame(frame) {
+  if (frame.type === "hello") {
+    conversation = frame.conversation;
+    await showHistory(conversation);
+  } else if (frame.type === "event") {
+    await onEvent(frame);
+  } else if (frame.type === "error") {
+    note(frame.message, "failed");
+  }
+}
+
+function connect() {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${window.location.host}/ws`, ["os1.v1"]);
+  socket.addEventListener("open", () => {
+    connection.textContent = "Connected";
+    connection.dataset.state = "open";
+    retry = 500;
+  });
+  socket.addEventListener("message", (message) => {
+    // One frame at a time: a history fetch must finish before the next token is shown.
+    queue = queue.then(() => onFrame(JSON.parse(message.data))).catch(() => {});
+  });
+  socket.addEventListener("close", () => {
+    connection.textContent = "Offline; reconnecting…";
+    connection.dataset.state = "closed";
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 10000);
+  });
+}
+
+function send(text, fresh = false) {
+  if (!socket || socket.readyState !== WebSocket.OPEN) {
+    note("Not connected yet; try again in a moment.", "failed");
+    return false;
+  }
+  socket.send(JSON.stringify({ type: "message", text, conversation: fresh ? null : conversation, new: fresh }));
+  return true;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (text && send(text)) input.value = "";
+  input.focus();
+});
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+document.getElementById("new-conversation").addEventListener("click", async () => {
+  const text = input.value.trim();
+  conversation = null;
+  await showHistory(null);
+  if (text && send(text, true)) input.value = "";
+  input.focus();
+});
+document.getElementById("camera").addEventListener("click", () => {
+  note("I can't see yet: seeing through the camera comes in a later version of os1.");
+});
+document.getElementById("sign-out").addEventListener("click", signOut);
+document.getElementById("pair-device").addEventListener("click", async () => {
+  const answer = await postJSON("/api/devices/code", {});
+  const shown = document.getElementById("pairing");
+  if (answer.ok) {
+    const { code, minutes } = await answer.json();
+    shown.textContent = `Pairing code: ${code.slice(0, 4)}-${code.slice(4)} — type it on the new device's sign-in page within ${minutes} minutes.`;
+  } else {
+    shown.textContent = "Could not make a pairing code.";
+  }
+  shown.hidden = false;
+});
+const allow = document.getElementById("allow-notifications");
+if ("Notification" in window && Notification.permission === "default") {
+  allow.hidden = false;
+  allow.addEventListener("click", async () => {
+    await Notification.requestPermission();
+    allow.hidden = true;
+  });
+}
+
+registerWorker();
+connect();

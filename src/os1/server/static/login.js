@@ -1,0 +1,23 @@
+// Signing in: the session comes back as an HttpOnly cookie, so this page never holds it.
+import { postJSON } from "/static/api.js";
+
+function wire(formId, errorId, url, body) {
+  const form = document.getElementById(formId);
+  const error = document.getElementById(errorId);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const answer = await postJSON(url, body(new FormData(form)));
+    if (answer.ok) {
+      window.location.assign("/");
+    } else {
+      error.textContent = (await answer.json().catch(() => ({}))).detail || "That did not work.";
+    }
+  });
+}
+
+wire("sign-in", "sign-in-error", "/api/session", (data) => ({
+  user: data.get("user"),
+  password: data.get("password"),
+}));
+wire("pair", "pair-error", "/api/devices", (data) => ({ code: data.get("code"), name: data.get("name") }));
