@@ -18,6 +18,7 @@ from os1.letters.composer import Write
 from os1.letters.studio import Studio
 from os1.llm import LLM, GenerationOptions, Message, complete_json, create_llm
 from os1.memory import MINILM, MINILM_ASSETS, Embedder, Memory, create_embedder
+from os1.private import secure_home
 from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
@@ -95,6 +96,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
     """Open the store, create the configured backends, and return the companion."""
     paths = paths or resolve_paths()
     clock = clock or clock_from_env()
+    secure_home(paths)  # the database, its WAL and the saved model states are born 0600
     journal = Journal.open(settings.database_url, paths.database_file)
     try:
         llm = create_llm(settings, paths)

@@ -9,6 +9,7 @@ assembles the 1.1 GB default model again.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import platformdirs
 import tomli_w
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +26,8 @@ from pydantic_settings import (
 )
 
 from os1.errors import ConfigError
+from os1.files import write_file
+from os1.private import private_dir
 
 APP = "os1"
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -167,6 +170,16 @@ class Settings(BaseSettings):
         description="Largest WebSocket message or request body the server reads.",
     )
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _real_hours(cls, value: str) -> str:
+        """Each end of the quiet hours must be a time of day (00:00 to 23:59)."""
+        for end in value.split("-"):
+            hours, minutes = (int(part) for part in end.strip().split(":"))
+            if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+                raise ValueError(f"{end.strip()} is not a time of day; use 00:00 to 23:59")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -231,8 +244,18 @@ def save_setting(name: str, value: str) -> Path:
     path = resolve_paths().config_file
     values = read_config_file(path)
     values[name] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
-    tmp.replace(path)
+    private_dir(path.parent)
+    write_file(path, tomli_w.dumps(values).encode("utf-8"))
     return path
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:@/\s]*):[^/\s]*@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it (``scheme://user:password@host``) masked.
+
+    Settings are shown (`os1 config show`), logged and put into error messages;
+    a database password must never be among them.
+    """
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)

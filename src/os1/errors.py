@@ -42,6 +42,10 @@ class LLMUnavailable(Os1Error):
     """The model backend cannot be reached or refused the request."""
 
 
+class OutputError(Os1Error):
+    """A file cannot be written where asked: a folder, a device, no room, no permission."""
+
+
 class StoreError(Os1Error):
     """The database cannot be opened, read or written."""
 

@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from os1.config import hide_passwords
+
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -33,6 +35,14 @@ class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
         return open(descriptor, "a", encoding=self.encoding or "utf-8")
 
 
+class _NoPasswords(logging.Formatter):
+    """Formats records with any password inside a URL masked (a failed database, say)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The usual line, its URLs' passwords replaced by ``***``."""
+        return hide_passwords(super().format(record))
+
+
 def configure(log_file: Path, *, debug: bool = False) -> None:
     """Send os1's log records to ``log_file`` (and to the terminal with ``debug``).
 
@@ -46,11 +56,11 @@ def configure(log_file: Path, *, debug: bool = False) -> None:
     to_file = _PrivateRotatingFile(
         log_file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
     )
-    to_file.setFormatter(logging.Formatter(FORMAT))
+    to_file.setFormatter(_NoPasswords(FORMAT))
     root.addHandler(to_file)
     if debug:
         to_terminal = logging.StreamHandler(sys.stderr)
-        to_terminal.setFormatter(logging.Formatter(FORMAT))
+        to_terminal.setFormatter(_NoPasswords(FORMAT))
         root.addHandler(to_terminal)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     root.propagate = False

@@ -9,12 +9,17 @@ import typer
 from rich.table import Table
 
 from os1.cli.runtime import friendly_errors, out
-from os1.config import load_settings, resolve_paths, setting_sources
+from os1.config import hide_passwords, load_settings, resolve_paths, setting_sources
 from os1.terminal import escaped
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 
 _SECRET = {"openai_api_key"}
+
+
+def _shown(value: object) -> object:
+    """A setting as it may be shown: any password inside a URL masked."""
+    return hide_passwords(value) if isinstance(value, str) else value
 
 
 @config_app.command("show")
@@ -27,7 +32,7 @@ def show(
         sources = setting_sources(settings)
         paths = resolve_paths()
         values = {
-            name: ("***" if name in _SECRET and value else value)
+            name: ("***" if name in _SECRET and value else _shown(value))
             for name, value in settings.model_dump().items()
         }
         locations = {

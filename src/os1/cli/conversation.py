@@ -42,7 +42,7 @@ async def _speak(
 ) -> TurnCommitted | None:
     """Run one turn, printing events as they arrive; returns the committed turn if any."""
     committed: TurnCommitted | None = None
-    reader_gone = False
+    reader_gone: OSError | None = None
     thinking = Thinking(enabled=not as_json and sys.stdout.isatty())
     screen = TerminalStream()
     thinking.start()
@@ -51,17 +51,19 @@ async def _speak(
         async for event in events:
             if isinstance(event, TurnCommitted):
                 committed = event
-            if reader_gone:
+            if reader_gone is not None:
                 continue
             if not isinstance(event, TurnStarted):
                 await thinking.stop()
             try:
                 _render(event, as_json, screen)
-            except BrokenPipeError:  # the reader left (`| head`): stop, but still commit
-                reader_gone = True
+            except OSError as exc:  # the reader left (`| head`) or the disk is full
+                reader_gone = exc  # stop, but still commit what was said
                 stop.set()
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     await thinking.stop()
+    if reader_gone is not None and not isinstance(reader_gone, BrokenPipeError):
+        raise reader_gone  # the turn is committed; the entry point says what failed
     return committed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,9 @@ from os1.app import open_studio
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import resolve_paths
 from os1.errors import InputError
+from os1.files import check_writable, inside, write_file
 from os1.letters.studio import Studio
+from os1.private import private_dir
 from os1.skills.proofread import Finding, apply_fixes, proofread
 from os1.store.letters import Client, Letter, Recipient
 from os1.terminal import TerminalStream, clean, escaped
@@ -492,7 +495,16 @@ def proofread_cmd(
 
 
 def _letters_dir() -> Path:
-    return resolve_paths().data_dir / "letters"
+    return private_dir(resolve_paths().data_dir / "letters")
+
+
+def _deliver(result: RenderResult, target: Path, *, named: bool) -> RenderResult:
+    """Move what was rendered in a scratch folder to ``target``'s folder, atomically, 0600."""
+    moved = tuple(
+        write_file(target.parent / path.name, path.read_bytes(), named=named)
+        for path in result.paths
+    )
+    return replace(result, paths=moved)
 
 
 @letters_app.command("render")
@@ -521,26 +533,27 @@ def render_cmd(
         if fmt not in ("pdf", "png"):
             raise InputError(f"Cannot render as {fmt!r}.", "Use --format pdf or --format png.")
         look = _style(style, ink, paper)
-    chosen: Format = "png" if fmt == "png" else "pdf"
-    target = output or _letters_dir() / f"letter-{letter_id}.{chosen}"
+        chosen: Format = "png" if fmt == "png" else "pdf"
+        target = output or inside(_letters_dir(), f"letter-{letter_id}", f".{chosen}")
+        check_writable(target, named=output is not None)
 
     async def work(studio: Studio, user_id: int) -> tuple[RenderResult, list[Finding], str]:
         letter = await asyncio.to_thread(studio.store.letter, user_id, letter_id)
         text = Studio.version(letter, version).text
         findings = proofread(text, await _names(studio, user_id, letter))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        result = await studio.render(
-            user_id,
-            letter_id,
-            target,
-            style=look,
-            seed=seed,
-            fmt=chosen,
-            envelope=envelope,
-            version=version,
-            as_is=as_is,
-        )
-        return result, findings, text
+        with tempfile.TemporaryDirectory(prefix="os1-render-") as scratch:
+            result = await studio.render(
+                user_id,
+                letter_id,
+                Path(scratch) / target.name,
+                style=look,
+                seed=seed,
+                fmt=chosen,
+                envelope=envelope,
+                version=version,
+                as_is=as_is,
+            )
+            return _deliver(result, target, named=output is not None), findings, text
 
     err.print("[dim]Rendering…[/]")
     result, findings, text = _with_studio(work)
@@ -573,19 +586,21 @@ def book_cmd(
         if not title.strip():
             raise InputError("A book needs a title.", 'Give one with --title "...".')
         look = _style(style, None, None)
-    target = output or _letters_dir() / f"book-{client}.pdf"
+        target = output or inside(_letters_dir(), f"book-{client}", ".pdf")
+        check_writable(target, named=output is not None)
 
     async def work(studio: Studio, user_id: int) -> RenderResult:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return await studio.book(
-            user_id,
-            client,
-            target,
-            title=title.strip(),
-            style=look,
-            recipient_name=to,
-            letter_ids=letter or [],
-        )
+        with tempfile.TemporaryDirectory(prefix="os1-book-") as scratch:
+            result = await studio.book(
+                user_id,
+                client,
+                Path(scratch) / target.name,
+                title=title.strip(),
+                style=look,
+                recipient_name=to,
+                letter_ids=letter or [],
+            )
+            return _deliver(result, target, named=output is not None)
 
     err.print("[dim]Binding the book…[/]")
     result = _with_studio(work)

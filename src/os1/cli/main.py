@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 import os
-from typing import Annotated
+import sys
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -19,6 +23,7 @@ from os1.cli.server import device_app, serve, user_app
 from os1.cli.voice import speak, talk, transcribe, voices_app
 from os1.config import resolve_paths
 from os1.logs import configure as configure_logging
+from os1.private import restrict_umask, secure_home
 
 app = typer.Typer(
     name="os1",
@@ -71,9 +76,39 @@ def root(
     """Set options that apply to every command."""
     if debug:
         os.environ["OS1_DEBUG"] = "1"
-    configure_logging(resolve_paths().log_file, debug=debug or bool(os.environ.get("OS1_DEBUG")))
+    paths = resolve_paths()
+    secure_home(paths)
+    configure_logging(paths.log_file, debug=debug or bool(os.environ.get("OS1_DEBUG")))
 
 
 def main() -> None:
-    """Entry point of the ``os1`` script."""
-    app()
+    """Entry point of the ``os1`` script: private files from the start, no tracebacks."""
+    restrict_umask()
+    try:
+        app()
+    except OSError as exc:
+        if os.environ.get("OS1_DEBUG"):
+            raise
+        _could_not_write(exc)
+
+
+def _could_not_write(exc: OSError) -> NoReturn:
+    """One line for output that could not be written (a full disk, a closed terminal).
+
+    Whatever the command stored was committed before it printed; only the
+    printing failed. Standard output is pointed at /dev/null so the
+    interpreter's own final flush does not fail a second time.
+    """
+    logging.getLogger("os1").error("output failed", exc_info=exc)
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if exc.errno == errno.EPIPE:
+        raise SystemExit(1)
+    where = exc.filename or "standard output"
+    fix = (
+        "Free some space, or send the output elsewhere."
+        if exc.errno == errno.ENOSPC
+        else "Check where the output goes and try again."
+    )
+    sys.stderr.write(f"error: cannot write to {where} ({exc.strerror or exc}). {fix}\n")
+    raise SystemExit(1)

@@ -16,6 +16,7 @@ from rich.table import Table
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.errors import ConfigError, InputError
+from os1.files import check_writable, read_json, write_file
 from os1.memory import Memory
 from os1.memory.dates import resolve_when
 from os1.store import MemoryRecord
@@ -244,23 +245,28 @@ def forget_cmd(
 @memory_app.command("export")
 def export_cmd(
     file: Annotated[
-        Path | None, typer.Argument(help="Where to write; standard output when omitted.")
+        Path | None,
+        typer.Argument(help="Where to write (0600); standard output when omitted or '-'."),
     ] = None,
 ) -> None:
     """Write everything os1 remembers as versioned JSON that `os1 memory import` reads back."""
+    to_stdout = file is None or str(file) == "-"
+    if file is not None and not to_stdout:
+        with friendly_errors():
+            check_writable(file, streams=True)
 
     async def work(memory: Memory, user_id: int, _: Companion) -> dict[str, Any]:
         return await memory.export(user_id)
 
     data = _with_memory(work)
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    if file is None:
-        sys.stdout.write(text + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if file is None or to_stdout:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
         return
-    tmp = file.with_name(file.name + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(file)
-    err.print(f"Exported {len(data['memories'])} memories to {file}.")
+    with friendly_errors():
+        write_file(file, text.encode("utf-8"), streams=True)
+    err.print(f"Exported {len(data['memories'])} memories to {escaped(str(file))}.")
 
 
 @memory_app.command("import")
@@ -269,16 +275,7 @@ def import_cmd(
 ) -> None:
     """Add memories from an export; the whole file is checked first, and all or nothing is added."""
     with friendly_errors():
-        try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            raise InputError(f"Cannot read {file} ({exc.strerror}).", "Check the path.") from exc
-        if len(raw) > 200_000_000:
-            raise InputError(f"{file} is larger than 200 MB.", "That is not a memory export.")
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{file} is not valid JSON ({exc}).", "Nothing was imported.") from exc
+        data = read_json(file, "memory export", 200_000_000)
 
     async def work(memory: Memory, user_id: int, _: Companion) -> int:
         return await memory.import_(user_id, data)

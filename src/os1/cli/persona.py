@@ -19,6 +19,7 @@ from os1.companion.identity import Answers, Identity
 from os1.companion.persona import PersonaCard, introduction
 from os1.companion.setup import QUESTIONS
 from os1.errors import ConfigError, InputError
+from os1.files import read_json
 from os1.store.initiatives import InitiativeStore
 from os1.terminal import escaped
 
@@ -50,25 +51,18 @@ def _with_identity(
 def _answers_from(path: Path) -> Answers:
     """Read ``--answers``: a JSON object with any of the interview's fields."""
     with friendly_errors():
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"Cannot read {path}: {exc.strerror}.") from None
-        if len(raw) > MAX_ANSWERS:
-            raise InputError(f"{path} is {len(raw):,} bytes; answers fit in {MAX_ANSWERS:,}.")
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(
-                f"{path} is not valid UTF-8 JSON ({exc}).",
-                'Write an object like {"person_name": "Theo", "tone": "playful"}.',
-            ) from None
+        data = read_json(path, "file of answers", MAX_ANSWERS)
         known = [f.name for f in fields(Answers)]
         if not isinstance(data, dict) or not set(data) <= set(known):
             raise InputError(
                 f"{path} must be a JSON object with only these keys: {', '.join(known)}."
             )
-        return Answers(**{k: str(v) if v is not None else "" for k, v in data.items()})
+        if not all(isinstance(v, str | None) for v in data.values()):
+            raise InputError(
+                f"Each answer in {path} must be a string.",
+                'Write an object like {"person_name": "Theo", "tone": "playful"}.',
+            )
+        return Answers(**{k: v or "" for k, v in data.items()})
 
 
 def setup(

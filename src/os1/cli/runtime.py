@@ -24,7 +24,7 @@ from os1.app import build
 from os1.assets import PackagedAsset, install, is_installed
 from os1.companion import Companion
 from os1.companion.session import Session
-from os1.config import Paths, Settings, load_settings, resolve_paths
+from os1.config import Paths, Settings, hide_passwords, load_settings, resolve_paths
 from os1.errors import Os1Error
 from os1.llm import split_spec
 from os1.llm.models import CATALOG
@@ -34,7 +34,7 @@ from os1.terminal import escaped
 T = TypeVar("T")
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def debug_enabled() -> bool:
@@ -49,8 +49,8 @@ def friendly_errors() -> Iterator[None]:
         yield
     except Os1Error as exc:
         if debug_enabled():
-            err.print(traceback.format_exc(), markup=False)
-        err.print(f"[bold red]error:[/] {escaped(str(exc))}")
+            err.print(hide_passwords(traceback.format_exc()), markup=False)
+        err.print(f"[bold red]error:[/] {escaped(hide_passwords(str(exc)))}")
         raise typer.Exit(exc.exit_code) from None
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,7 +26,8 @@ from os1.events import (
     TranscriptFinal,
     TranscriptPartial,
 )
-from os1.terminal import escaped
+from os1.files import atomic_path, check_writable
+from os1.terminal import clean, escaped
 from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav, write_wav_stream
 from os1.voice.base import TTS
@@ -119,16 +122,49 @@ def transcribe(
 
 def speak(
     text: Annotated[str, typer.Argument(help="What to say.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The WAV file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The WAV file to write (0600); '-' for standard output."
+        ),
+    ],
 ) -> None:
     """Say ``text`` in os1's voice, into a WAV file."""
     settings = load_settings()
+    to_stdout = str(output) == "-"
     with friendly_errors():
         if not text.strip():
             raise InputError("Nothing to say.", 'Give the text, as in `os1 speak "hello"`.')
+        check_speech_target(output)
         voice = create_tts(settings, resolve_paths())
-        write_wav_stream(output, tts.speech(voice, text))
-    out.print(str(output))
+        if to_stdout:
+            with tempfile.TemporaryDirectory(prefix="os1-speech-") as scratch:
+                wav = Path(scratch) / "speech.wav"
+                write_wav_stream(wav, tts.speech(voice, text))
+                with wav.open("rb") as sound:
+                    shutil.copyfileobj(sound, sys.stdout.buffer)
+                sys.stdout.flush()
+            return
+        with atomic_path(output) as partial:
+            write_wav_stream(partial, tts.speech(voice, text))
+    out.print(clean(str(output)), markup=False)
+
+
+def check_speech_target(output: Path) -> None:
+    """Refuse, before any speech is made, a place a WAV file cannot or should not go."""
+    if str(output) == "-":
+        if sys.stdout.isatty():
+            raise InputError(
+                "`-o -` writes the WAV file to standard output, which is this terminal.",
+                "Send it on (`-o - | aplay`, `-o - > hello.wav`) or give a file name.",
+            )
+        return
+    check_writable(output)
+    if output.suffix.lower() != ".wav":
+        raise InputError(
+            f"os1 writes speech as WAV only, and {output.name!r} does not end in .wav.",
+            "Give a file name ending in .wav (convert it afterwards if you need another format).",
+        )
 
 
 def first_time_aloud(settings: Settings) -> bool:

@@ -96,10 +96,17 @@ def _load(font: FontFile) -> TTFont:
             f"The font file {font.path} (Debian package {font.package}) is not installed.",
             "To install it, " + INSTALL_HINT.format(package=font.package) + ".",
         )
-    with font.path.open("rb") as handle:
-        is_cff = handle.read(4) == b"OTTO"
-    source: Path | io.BytesIO = _cff_to_truetype(font.path) if is_cff else font.path
-    face = TTFont(font.name, source, subfontIndex=font.subfont)
+    try:
+        with font.path.open("rb") as handle:
+            is_cff = handle.read(4) == b"OTTO"
+        source: Path | io.BytesIO = _cff_to_truetype(font.path) if is_cff else font.path
+        face = TTFont(font.name, source, subfontIndex=font.subfont)
+    except Exception as exc:  # reportlab and fontTools raise many kinds on a damaged file
+        raise FontMissing(
+            f"The font file {font.path} (Debian package {font.package}) is damaged or not "
+            f"a font ({type(exc).__name__}: {exc}).",
+            f"Reinstall it with `sudo apt-get install --reinstall {font.package}`.",
+        ) from exc
     pdfmetrics.registerFont(face)
     return face
 
