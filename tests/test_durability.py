@@ -60,14 +60,17 @@ def test_sigkill_never_loses_a_committed_turn(tmp_path: Path, home: Path, seed: 
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         stored = {row[0] for row in conn.execute("SELECT id FROM turns")}
-        replies = {row[0] for row in conn.execute("SELECT reply FROM turns")}
+        replies = set(conn.execute("SELECT reply, interrupted FROM turns"))
+        (left_open,) = conn.execute("SELECT count(*) FROM open_turns").fetchone()
     assert reported, "no run got far enough to commit; the kill window is too short"
     assert reported <= stored
-    assert replies <= {"a b c d e f g h"}
+    # a run killed mid-reply is kept by the next start, as interrupted, with the words so far
+    assert {reply for reply, interrupted in replies if not interrupted} <= {"a b c d e f g h"}
+    assert all("a b c d e f g h".startswith(reply) for reply, _ in replies)
     after = subprocess.run(
         [sys.executable, "-m", "os1", "history", "--json"],
         capture_output=True,
         env={**os.environ, "OS1_MODEL": model},
         check=True,
     )
-    assert len(json.loads(after.stdout)["turns"]) == len(stored)
+    assert len(json.loads(after.stdout)["turns"]) == len(stored) + left_open

@@ -33,7 +33,7 @@ from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
 from os1.companion.persona import self_answer, self_note, system_text
-from os1.companion.prompt import build_messages, input_budget, prepare_input
+from os1.companion.prompt import PreparedInput, build_messages, input_budget, prepare_input
 from os1.companion.setup import SETUP_OFFER, Interview
 from os1.companion.skills import Parts
 from os1.content import Part, stored_parts, turn_parts
@@ -188,11 +188,53 @@ class Companion:
                 text, input_budget(self._context_tokens, self._max_reply_tokens)
             )
             conversation = await self.resolve_conversation(conversation_id)
+            user_id = await self.user_id()
+            started_at = self.clock.now()
+            opened = await asyncio.to_thread(
+                lambda: self.journal.open_turn(
+                    user_id,
+                    conversation,
+                    user_text=prepared.text,
+                    model=self.llm.name,
+                    remember=self.memory is not None,
+                    started_at=started_at,
+                )
+            )
         except Os1Error as exc:
             yield ErrorEvent(message=str(exc))
             return
-        user_id = await self.user_id()
-        started_at = self.clock.now()
+        kept = _ShownSoFar(self.journal, user_id, opened)
+        committed = answered = False
+        answer = self._answer(
+            prepared, conversation, user_id, started_at, opened,
+            stop=stop, spoken=spoken, heard=heard,
+        )  # fmt: skip
+        try:
+            async with contextlib.aclosing(answer) as events:
+                async for event in events:
+                    if isinstance(event, TokenDelta):
+                        kept.add(event.text)
+                    committed = committed or isinstance(event, TurnCommitted)
+                    yield event
+            answered = True
+        finally:
+            # An error the person was shown ends the turn uncommitted, as before;
+            # anything else leaves the message for the next start to commit.
+            await asyncio.shield(kept.close(drop=answered and not committed))
+
+    async def _answer(
+        self,
+        prepared: PreparedInput,
+        conversation: int,
+        user_id: int,
+        started_at: datetime,
+        opened: int,
+        *,
+        stop: asyncio.Event | None,
+        spoken: Callable[[], str] | None,
+        heard: Callable[[], Awaitable[None]] | None,
+    ) -> AsyncGenerator[Event, None]:
+        """The turn once its message is kept: the answer, then the commit that closes it."""
         started = time.perf_counter()
         yield TurnStarted(conversation_id=conversation, user_text=prepared.text, at=started_at)
         for notice in prepared.notices:
@@ -205,7 +247,7 @@ class Companion:
                 yield TokenDelta(text=piece)
             yield await self._commit(
                 user_id, conversation, prepared.text, said, False, started_at, None, started,
-                model=CARE_MODEL, remember=False,
+                model=CARE_MODEL, remember=False, opened=opened,
             )  # fmt: skip
             return
         try:
@@ -224,6 +266,7 @@ class Companion:
             yield await self._commit(
                 user_id, conversation, prepared.text, said, False, started_at, None, started,
                 model="os1", remember=False, parts=turn_parts(prepared.text, reply, events),
+                opened=opened,
             )  # fmt: skip
             return
 
@@ -326,6 +369,7 @@ class Companion:
                     started_at,
                     first_token_ms,
                     started,
+                    opened=opened,
                 )
             )
             raise
@@ -341,6 +385,7 @@ class Companion:
             started_at,
             first_token_ms,
             started,
+            opened=opened,
         )
 
     async def _care_reply(self, user_id: int, conversation: int, text: str) -> str | None:
@@ -380,6 +425,7 @@ class Companion:
         model: str | None = None,
         remember: bool = True,
         parts: list[Part] | None = None,
+        opened: int | None = None,
     ) -> TurnCommitted:
         reply = "".join(pieces).strip()
         content = parts if parts is not None else turn_parts(user_text, reply)
@@ -402,6 +448,7 @@ class Companion:
                 timings=timings.model_dump(),
                 remember=remember and self.memory is not None,
                 parts=stored_parts(content),
+                opened=opened,
             )
         )
         return TurnCommitted(
@@ -847,6 +894,44 @@ class _Route:
     matched: tuple[Skill, dict[str, Any]] | None = None
     waiting: PendingAction | None = None
     reply: str = ""
+
+
+class _ShownSoFar:
+    """The reply's words as shown, kept with the open turn about once a second.
+
+    A process killed mid-reply then leaves the message and most of what was
+    shown; the next start commits them as an interrupted turn. Writes run one
+    at a time in a worker thread, never in the way of the next token.
+    """
+
+    EVERY_S = 1.0
+
+    def __init__(self, journal: Journal, user_id: int, opened: int) -> None:
+        self._journal = journal
+        self._user_id = user_id
+        self._opened = opened
+        self._text: list[str] = []
+        self._written = time.perf_counter()
+        self._writing: asyncio.Task[None] | None = None
+
+    def add(self, piece: str) -> None:
+        """Note a piece shown; write what was shown if a second has passed since the last write."""
+        self._text.append(piece)
+        due = time.perf_counter() - self._written >= self.EVERY_S
+        if due and (self._writing is None or self._writing.done()):
+            self._written = time.perf_counter()
+            reply = "".join(self._text)
+            self._writing = asyncio.ensure_future(
+                asyncio.to_thread(self._journal.note_reply, self._user_id, self._opened, reply)
+            )
+
+    async def close(self, *, drop: bool) -> None:
+        """Wait for the last write; with ``drop`` (the turn failed and said so) forget the turn."""
+        if self._writing is not None:
+            with contextlib.suppress(Exception):
+                await self._writing
+        if drop:
+            await asyncio.to_thread(self._journal.drop_open_turn, self._user_id, self._opened)
 
 
 async def _next_or_stop(stream: AsyncIterator[str], stop: asyncio.Event | None) -> str | None:

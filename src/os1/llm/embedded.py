@@ -23,7 +23,6 @@ import logging
 import os
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +36,7 @@ from os1.config import Paths, Settings
 from os1.errors import LLMUnavailable, ModelError
 from os1.llm.base import GenerationOptions, Message
 from os1.llm.models import GGUF_MAGIC, resolve_model_file
+from os1.llm.sockets import clear_stale_socket_dirs, make_socket_dir
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,8 @@ class EmbeddedLLM:
             self._kv_dir = self._kv_root / f"{path.stem}-{path.stat().st_size}"
         import xllamacpp
 
-        self._socket_dir = tempfile.mkdtemp(prefix="os1-llm-")
+        clear_stale_socket_dirs()
+        self._socket_dir = make_socket_dir()
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
         params.n_parallel = self._parallel

@@ -3,11 +3,18 @@
 SQLite runs in WAL mode with ``synchronous=FULL``, so a turn reported
 committed survives a killed process or a power cut; Postgres is used when a
 ``postgresql://`` URL is configured.
+
+Several os1 processes may start at once on a fresh database; the schema is
+created and migrated by one of them at a time (a file lock beside the SQLite
+file, a transaction-scoped advisory lock on Postgres), and the others find it
+done.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +25,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from os1.errors import DatabaseLocked, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA_LOCK = 0x05_1_5C_4E_4D
+"""The Postgres advisory lock key held while one process creates or migrates the schema."""
 
 
 def aware(moment: datetime) -> datetime:
@@ -73,24 +82,65 @@ def _alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision, refusing a database from a newer os1."""
+    """Bring the schema to the newest revision, refusing a database from a newer os1.
+
+    Only one process migrates at a time; the others wait, then find the
+    schema current. A database already at the newest revision takes no lock.
+    """
     config = _alembic_config()
     scripts = ScriptDirectory.from_config(config)
-    with translate_errors(str(engine.url)), engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-        if current is not None:
-            try:
-                known = scripts.get_revision(current)
-            except CommandError:
-                known = None
-            if known is None:
-                raise SchemaTooNew(
-                    f"The database was written by a newer os1 (schema revision {current}).",
-                    "Upgrade os1 (`pip install -U os1`); the data was left untouched.",
-                )
-        if current != scripts.get_current_head():
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+    head = scripts.get_current_head()
+    with translate_errors(str(engine.url)):
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return
+        with _schema_lock(engine), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+            _upgrade(connection, config, scripts)
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The schema revision a database is at (None when it has no os1 schema)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade(connection: Connection, config: Config, scripts: ScriptDirectory) -> None:
+    """Upgrade to the head under the lock, after reading the revision again."""
+    current = schema_revision(connection)
+    if current is not None:
+        try:
+            known = scripts.get_revision(current)
+        except CommandError:
+            known = None
+        if known is None:
+            raise SchemaTooNew(
+                f"The database was written by a newer os1 (schema revision {current}).",
+                "Upgrade os1 (`pip install -U os1`); the data was left untouched.",
+            )
+    if current != scripts.get_current_head():
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: Engine) -> Iterator[None]:
+    """Hold ``<database>.lock`` beside a SQLite file while its schema changes.
+
+    SQLite runs each DDL statement in its own transaction, so two processes
+    creating a fresh schema at once would each find a table the other made.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    descriptor = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @contextlib.contextmanager

@@ -6,8 +6,10 @@ conversations can never be read or continued by another.
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,40 @@ from os1.store.database import (
     migrate,
     translate_errors,
 )
-from os1.store.schema import conversations, memory_jobs, pending_actions, turns, users
+from os1.store.schema import (
+    conversations,
+    memory_jobs,
+    open_turns,
+    pending_actions,
+    turns,
+    users,
+)
 
 _DIALOG_STEP = pending_actions.c.kind.not_like("confirm:%")
 """Waiting rows that are a dialog's step rather than a proposal for the gate."""
+ORPHAN_AFTER = timedelta(hours=1)
+"""An open turn written on another machine is taken as abandoned after this long."""
+
+
+def process_owner() -> str:
+    """Who holds an open turn: this machine and process (``host:pid``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_gone(owner: str, started_at: datetime, now: datetime) -> bool:
+    """Whether the process that opened a turn has ended (or, elsewhere, long gone quiet)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return now - started_at > ORPHAN_AFTER
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, OverflowError):
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -93,10 +125,12 @@ class Journal:
         engine = create_store_engine(engine_url(database_url, default_file))
         try:
             migrate(engine)
+            journal = cls(engine)
+            journal.recover_open_turns(datetime.now(UTC))
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        return journal
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -227,13 +261,21 @@ class Journal:
         timings: dict[str, Any],
         remember: bool = False,
         parts: list[dict[str, Any]] | None = None,
+        opened: int | None = None,
     ) -> TurnRecord:
         """Store a finished (or interrupted) turn in one transaction and return it.
 
         With ``remember`` the turn is also queued, in the same transaction, for
         memory extraction, so a crash can delay extraction but never skip it.
+        ``opened`` is the open turn (:meth:`open_turn`) this commit closes.
         """
         with translate_errors(self._where), self.engine.begin() as conn:
+            if opened is not None:
+                conn.execute(
+                    delete(open_turns).where(
+                        open_turns.c.id == opened, open_turns.c.user_id == user_id
+                    )
+                )
             owned = conn.execute(
                 update(conversations)
                 .where(conversations.c.id == conversation_id, conversations.c.user_id == user_id)
@@ -262,6 +304,93 @@ class Journal:
                     insert(memory_jobs).values(turn_id=row.id, user_id=user_id, attempts=0)
                 )
         return _turn(row)
+
+    def open_turn(
+        self,
+        user_id: int,
+        conversation_id: int,
+        *,
+        user_text: str,
+        model: str,
+        remember: bool,
+        started_at: datetime,
+    ) -> int:
+        """Keep the person's message from the moment it is accepted, until its turn commits.
+
+        If the process dies before that, the next start commits it as an
+        interrupted turn (:meth:`recover_open_turns`) with the reply so far.
+        """
+        with translate_errors(self._where), self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    insert(open_turns)
+                    .values(
+                        user_id=user_id,
+                        conversation_id=conversation_id,
+                        user_text=user_text,
+                        reply="",
+                        model=model,
+                        remember=remember,
+                        owner=process_owner(),
+                        started_at=started_at,
+                    )
+                    .returning(open_turns.c.id)
+                ).scalar_one()
+            )
+
+    def note_reply(self, user_id: int, opened: int, reply: str) -> None:
+        """Keep the words of an open turn's reply shown so far."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                update(open_turns)
+                .where(open_turns.c.id == opened, open_turns.c.user_id == user_id)
+                .values(reply=reply)
+            )
+
+    def drop_open_turn(self, user_id: int, opened: int) -> None:
+        """Forget an open turn that failed with an error the person was shown."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                delete(open_turns).where(open_turns.c.id == opened, open_turns.c.user_id == user_id)
+            )
+
+    def recover_open_turns(self, at: datetime) -> int:
+        """Commit, as interrupted, the open turns of processes that ended; returns how many.
+
+        Each is taken by deleting its open row first, so of two processes
+        starting at once exactly one commits it.
+        """
+        with translate_errors(self._where), self.engine.connect() as conn:
+            rows = conn.execute(select(open_turns)).all()
+        recovered = 0
+        for row in rows:
+            if not owner_gone(row.owner, aware(row.started_at), at):
+                continue
+            with translate_errors(self._where), self.engine.begin() as conn:
+                taken = conn.execute(delete(open_turns).where(open_turns.c.id == row.id)).rowcount
+                if taken != 1:
+                    continue
+                turn_id = conn.execute(
+                    insert(turns)
+                    .values(
+                        conversation_id=row.conversation_id,
+                        user_id=row.user_id,
+                        user_text=row.user_text,
+                        reply=row.reply.strip(),
+                        interrupted=True,
+                        model=row.model,
+                        started_at=row.started_at,
+                        committed_at=at,
+                        timings={},
+                    )
+                    .returning(turns.c.id)
+                ).scalar_one()
+                if row.remember:
+                    conn.execute(
+                        insert(memory_jobs).values(turn_id=turn_id, user_id=row.user_id, attempts=0)
+                    )
+            recovered += 1
+        return recovered
 
     def propose_action(
         self, user_id: int, conversation_id: int, kind: str, payload: dict[str, Any], at: datetime

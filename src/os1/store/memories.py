@@ -7,14 +7,19 @@ the others. Full-text search is FTS5 on SQLite and ``tsvector`` on Postgres.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
+from os1.errors import InputError
 from os1.store.database import aware, translate_errors
 from os1.store.schema import memories, memory_jobs, memory_vectors, turns
 
@@ -33,6 +38,17 @@ KINDS = (
 COMMON_TERM_DOCS = 2000
 """Words held by more memories than this are too common to rank every match of."""
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def content_key(content: str) -> str:
+    """What makes two memories the same: their words, whatever the case, spacing or punctuation.
+
+    A user's active memories are unique by this key (a database constraint),
+    so two processes remembering the same thing at once store it once.
+    """
+    words = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", content).casefold()).split()
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -232,28 +248,46 @@ class MemoryStore:
         vector: bytes,
         embedder: str,
         at: datetime,
-    ) -> int:
-        memory_id = int(
-            conn.execute(
-                insert(memories)
-                .values(
-                    user_id=user_id,
-                    kind=new.kind,
-                    about=new.about,
-                    aspect=new.aspect,
-                    content=new.content,
-                    importance=new.importance,
-                    confidence=new.confidence,
-                    happens_on=new.happens_on,
-                    source=new.source,
-                    source_turn_id=new.source_turn_id,
-                    derived_from=list(new.derived_from),
-                    created_at=at,
-                    updated_at=at,
-                )
-                .returning(memories.c.id)
-            ).scalar_one()
-        )
+    ) -> tuple[int, bool]:
+        """Store a memory unless the user already has it active; (its id, whether it is new)."""
+        key = content_key(new.content)
+        dialect = sqlite if self._sqlite else postgresql
+        memory_id = conn.execute(
+            dialect.insert(memories)
+            .values(
+                user_id=user_id,
+                kind=new.kind,
+                about=new.about,
+                aspect=new.aspect,
+                content=new.content,
+                content_key=key,
+                importance=new.importance,
+                confidence=new.confidence,
+                happens_on=new.happens_on,
+                source=new.source,
+                source_turn_id=new.source_turn_id,
+                derived_from=list(new.derived_from),
+                created_at=at,
+                updated_at=at,
+            )
+            .on_conflict_do_nothing()
+            .returning(memories.c.id)
+        ).scalar()
+        if memory_id is None:
+            return self._holder(conn, user_id, key), False
+        self._index(conn, int(memory_id), user_id, new, vector, embedder)
+        return int(memory_id), True
+
+    def _index(
+        self,
+        conn: Connection,
+        memory_id: int,
+        user_id: int,
+        new: NewMemory,
+        vector: bytes,
+        embedder: str,
+    ) -> None:
+        """A new memory's vector and full-text entry, in the transaction that stored it."""
         conn.execute(
             insert(memory_vectors).values(
                 memory_id=memory_id, user_id=user_id, embedder=embedder, vector=vector
@@ -264,7 +298,19 @@ class MemoryStore:
                 text("INSERT INTO memories_fts(rowid, about, content) VALUES (:id, :a, :c)"),
                 {"id": memory_id, "a": new.about, "c": new.content},
             )
-        return memory_id
+
+    @staticmethod
+    def _holder(conn: Connection, user_id: int, key: str) -> int:
+        """The active memory of this user with this content key."""
+        return int(
+            conn.execute(
+                select(memories.c.id).where(
+                    memories.c.user_id == user_id,
+                    memories.c.content_key == key,
+                    memories.c.superseded_by.is_(None),
+                )
+            ).scalar_one()
+        )
 
     def _drop_fts(self, conn: Connection, ids: Sequence[int]) -> None:
         if self._sqlite and ids:
@@ -281,22 +327,44 @@ class MemoryStore:
         *,
         finish_job: int | None = None,
     ) -> list[int]:
-        """Apply extraction or reflection results atomically; returns the new memory ids."""
+        """Apply extraction or reflection results atomically; returns the new memory ids.
+
+        With ``finish_job`` the turn's extraction job is marked done first, and
+        if another process already did it nothing is applied: a turn is
+        remembered once however many processes read it at the same time. A
+        memory the user already has (the same content, stored meanwhile by
+        another process) is reinforced instead of stored again.
+        """
         with translate_errors(self._where), self.engine.begin() as conn:
-            new_ids = [
+            if finish_job is not None:
+                claimed = conn.execute(
+                    update(memory_jobs)
+                    .where(
+                        memory_jobs.c.turn_id == finish_job,
+                        memory_jobs.c.user_id == user_id,
+                        memory_jobs.c.done_at.is_(None),
+                    )
+                    .values(done_at=at)
+                ).rowcount
+                if claimed != 1:
+                    return []
+            stored = [
                 self._insert(conn, user_id, new, vector, embedder, at)
                 for new, vector in changes.add
             ]
+            reinforce = set(changes.reinforce) | {i for i, fresh in stored if not fresh}
             for old_id, index in changes.supersede:
+                if old_id == stored[index][0]:
+                    continue  # the "change" was already stored: it is the same memory
                 conn.execute(
                     update(memories)
                     .where(memories.c.id == old_id, memories.c.user_id == user_id)
-                    .values(superseded_by=new_ids[index], superseded_at=at, updated_at=at)
+                    .values(superseded_by=stored[index][0], superseded_at=at, updated_at=at)
                 )
-            if changes.reinforce:
+            if reinforce:
                 conn.execute(
                     update(memories)
-                    .where(memories.c.id.in_(changes.reinforce), memories.c.user_id == user_id)
+                    .where(memories.c.id.in_(sorted(reinforce)), memories.c.user_id == user_id)
                     .values(
                         confidence=func.min(memories.c.confidence + 0.1, 1.0)
                         if self._sqlite
@@ -306,13 +374,7 @@ class MemoryStore:
                 )
             if changes.remove:
                 self._delete(conn, user_id, changes.remove)
-            if finish_job is not None:
-                conn.execute(
-                    update(memory_jobs)
-                    .where(memory_jobs.c.turn_id == finish_job, memory_jobs.c.user_id == user_id)
-                    .values(done_at=at)
-                )
-        return new_ids
+        return [memory_id for memory_id, fresh in stored if fresh]
 
     def _delete(self, conn: Connection, user_id: int, ids: Sequence[int]) -> int:
         owned = [
@@ -325,13 +387,42 @@ class MemoryStore:
             return 0
         conn.execute(delete(memory_vectors).where(memory_vectors.c.memory_id.in_(owned)))
         self._drop_fts(conn, owned)
-        conn.execute(
-            update(memories)
-            .where(memories.c.superseded_by.in_(owned), memories.c.user_id == user_id)
-            .values(superseded_by=None, superseded_at=None)
-        )
+        self._reinstate(conn, user_id, owned)
         conn.execute(delete(memories).where(memories.c.id.in_(owned)))
         return len(owned)
+
+    def _reinstate(self, conn: Connection, user_id: int, removed: Sequence[int]) -> None:
+        """What the removed memories had replaced holds again, unless the user has it already.
+
+        An earlier version whose content is active elsewhere becomes an
+        earlier version of that memory instead, so no content is active twice.
+        """
+        earlier = conn.execute(
+            select(memories.c.id, memories.c.content_key)
+            .where(memories.c.superseded_by.in_(removed), memories.c.user_id == user_id)
+            .order_by(memories.c.id)
+        ).all()
+        if not earlier:
+            return
+        active: dict[str, int] = dict(
+            conn.execute(
+                select(memories.c.content_key, memories.c.id).where(
+                    memories.c.user_id == user_id,
+                    memories.c.superseded_by.is_(None),
+                    memories.c.id.not_in(removed),
+                )
+            ).all()
+        )
+        for memory_id, key in earlier:
+            holder = active.setdefault(key, memory_id)
+            conn.execute(
+                update(memories)
+                .where(memories.c.id == memory_id)
+                .values(
+                    superseded_by=None if holder == memory_id else holder,
+                    superseded_at=None if holder == memory_id else memories.c.superseded_at,
+                )
+            )
 
     def forget(self, user_id: int, ids: Sequence[int]) -> int:
         """Delete memories with their earlier versions, vectors and index entries.
@@ -382,33 +473,59 @@ class MemoryStore:
         at: datetime,
     ) -> None:
         """Correct a memory in place (the person said so; confidence becomes certain)."""
-        with translate_errors(self._where), self.engine.begin() as conn:
-            changed = conn.execute(
-                update(memories)
-                .where(memories.c.id == memory_id, memories.c.user_id == user_id)
-                .values(
-                    content=content,
-                    about=about,
-                    importance=importance,
-                    happens_on=happens_on,
-                    confidence=1.0,
-                    source="edit",
-                    updated_at=at,
-                )
-            ).rowcount
-            if changed != 1:
-                return
-            conn.execute(
-                update(memory_vectors)
-                .where(memory_vectors.c.memory_id == memory_id)
-                .values(vector=vector, embedder=embedder)
+        with translate_errors(self._where):
+            try:
+                with self.engine.begin() as conn:
+                    self._edit(
+                        conn, user_id, memory_id, content, about, importance, happens_on,
+                        vector, embedder, at,
+                    )  # fmt: skip
+            except IntegrityError as exc:
+                raise InputError(
+                    "os1 already remembers exactly that, in another memory.",
+                    "See `os1 memory search` for it; forget one of the two if you like.",
+                ) from exc
+
+    def _edit(
+        self,
+        conn: Connection,
+        user_id: int,
+        memory_id: int,
+        content: str,
+        about: str,
+        importance: int,
+        happens_on: date | None,
+        vector: bytes,
+        embedder: str,
+        at: datetime,
+    ) -> None:
+        changed = conn.execute(
+            update(memories)
+            .where(memories.c.id == memory_id, memories.c.user_id == user_id)
+            .values(
+                content=content,
+                content_key=content_key(content),
+                about=about,
+                importance=importance,
+                happens_on=happens_on,
+                confidence=1.0,
+                source="edit",
+                updated_at=at,
             )
-            if self._sqlite:
-                self._drop_fts(conn, [memory_id])
-                conn.execute(
-                    text("INSERT INTO memories_fts(rowid, about, content) VALUES (:id, :a, :c)"),
-                    {"id": memory_id, "a": about, "c": content},
-                )
+        ).rowcount
+        if changed != 1:
+            return
+        conn.execute(
+            update(memory_vectors)
+            .where(memory_vectors.c.memory_id == memory_id)
+            .values(vector=vector, embedder=embedder)
+        )
+        if self._sqlite:
+            self._drop_fts(conn, [memory_id])
+            conn.execute(
+                text("INSERT INTO memories_fts(rowid, about, content) VALUES (:id, :a, :c)"),
+                {"id": memory_id, "a": about, "c": content},
+            )
 
     def add_all(
         self,
@@ -416,10 +533,28 @@ class MemoryStore:
         records: Sequence[tuple[MemoryRecord, bytes]],
         embedder: str,
     ) -> dict[int, int]:
-        """Import: add records (keeping their history links) in one transaction; old id -> new."""
+        """Import: add records (keeping their history links) in one transaction; old id -> new.
+
+        A record the user already has is not added again: an active one by its
+        content, an earlier version by its content and when it was made. So
+        importing one export twice changes nothing the second time; the
+        mapping holds only the records that were added.
+        """
         with translate_errors(self._where), self.engine.begin() as conn:
-            mapping: dict[int, int] = {}
+            earlier = {
+                (key, aware(made))
+                for key, made in conn.execute(
+                    select(memories.c.content_key, memories.c.created_at).where(
+                        memories.c.user_id == user_id, memories.c.superseded_by.is_not(None)
+                    )
+                ).all()
+            }
+            found: dict[int, int] = {}
+            added: dict[int, int] = {}
             for record, vector in records:
+                known = (content_key(record.content), aware(record.created_at)) in earlier
+                if record.superseded_by is not None and known:
+                    continue
                 new = NewMemory(
                     kind=record.kind,
                     about=record.about,
@@ -432,21 +567,69 @@ class MemoryStore:
                     source_turn_id=None,
                     derived_from=(),
                 )
-                mapping[record.id] = self._insert(
-                    conn, user_id, new, vector, embedder, record.created_at
-                )
+                if record.superseded_by is not None:
+                    memory_id = self._insert_earlier(conn, user_id, new, vector, embedder, record)
+                    fresh = True
+                else:
+                    memory_id, fresh = self._insert(
+                        conn, user_id, new, vector, embedder, record.created_at
+                    )
+                found[record.id] = memory_id
+                if fresh:
+                    added[record.id] = memory_id
             for record, _ in records:
+                if record.id not in added:
+                    continue
                 conn.execute(
                     update(memories)
-                    .where(memories.c.id == mapping[record.id])
+                    .where(memories.c.id == added[record.id])
                     .values(
                         updated_at=record.updated_at,
-                        superseded_by=mapping.get(record.superseded_by or -1),
+                        superseded_by=found.get(record.superseded_by or -1),
                         superseded_at=record.superseded_at if record.superseded_by else None,
-                        derived_from=[mapping[i] for i in record.derived_from if i in mapping],
+                        derived_from=[found[i] for i in record.derived_from if i in found],
                     )
                 )
-            return mapping
+            return added
+
+    def _insert_earlier(
+        self,
+        conn: Connection,
+        user_id: int,
+        new: NewMemory,
+        vector: bytes,
+        embedder: str,
+        record: MemoryRecord,
+    ) -> int:
+        """Store an imported earlier version: inactive from the start, so never a duplicate.
+
+        It points at itself until the import links it to what replaced it.
+        """
+        memory_id = int(
+            conn.execute(
+                insert(memories)
+                .values(
+                    user_id=user_id,
+                    kind=new.kind,
+                    about=new.about,
+                    aspect=new.aspect,
+                    content=new.content,
+                    content_key=content_key(new.content),
+                    importance=new.importance,
+                    confidence=new.confidence,
+                    happens_on=new.happens_on,
+                    source=new.source,
+                    derived_from=[],
+                    created_at=record.created_at,
+                    updated_at=record.updated_at,
+                    superseded_by=0,
+                    superseded_at=record.superseded_at,
+                )
+                .returning(memories.c.id)
+            ).scalar_one()
+        )
+        self._index(conn, memory_id, user_id, new, vector, embedder)
+        return memory_id
 
     # -- reading -----------------------------------------------------------
 

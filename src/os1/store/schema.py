@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -98,6 +99,27 @@ turns = Table(
     Index("ix_turns_user_conversation", "user_id", "conversation_id", "id"),
 )
 
+open_turns = Table(
+    "open_turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_text", Text, nullable=False),
+    Column("reply", Text, nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("remember", Boolean, nullable=False),
+    Column("owner", String(300), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Index("ix_open_turns_user", "user_id"),
+)
+"""A message accepted and its reply so far, until the turn is committed (``Journal``)."""
+
 memories = Table(
     "memories",
     metadata,
@@ -117,7 +139,16 @@ memories = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("superseded_by", Integer, nullable=True),
     Column("superseded_at", DateTime(timezone=True), nullable=True),
+    Column("content_key", String(64), nullable=True),
     Index("ix_memories_user_active", "user_id", "superseded_by"),
+    Index(
+        "ux_memories_user_active_key",
+        "user_id",
+        "content_key",
+        unique=True,
+        sqlite_where=text("superseded_by IS NULL"),
+        postgresql_where=text("superseded_by IS NULL"),
+    ),
 )
 
 memory_vectors = Table(

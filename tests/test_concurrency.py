@@ -1,0 +1,160 @@
+"""Several os1 processes at once: the schema is made once, no message is lost, no fact doubled."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, text
+from tests.conftest import write_script
+
+from os1.store import Journal
+from os1.store.database import _alembic_config, create_store_engine, engine_url, migrate
+from os1.store.memories import MemoryChanges, MemoryStore, NewMemory
+
+FACT = {
+    "kind": "person",
+    "about": "Ana",
+    "aspect": "home",
+    "content": "The user's sister Ana lives in Porto.",
+    "when": "",
+    "importance": 4,
+}
+PARALLEL = 8
+
+
+def _active_duplicates(journal: Journal) -> list[tuple[str, int]]:
+    with journal.engine.connect() as conn:
+        return [
+            (str(row[0]), int(row[1]))
+            for row in conn.execute(
+                text(
+                    "SELECT content, count(*) FROM memories WHERE superseded_by IS NULL "
+                    "GROUP BY user_id, content_key, content HAVING count(*) > 1"
+                )
+            )
+        ]
+
+
+def test_parallel_first_runs_keep_every_message_and_store_a_fact_once(
+    tmp_path: Path, home: Path, database_url: str
+) -> None:
+    model = write_script(tmp_path / "s.json", ["Nice.", json.dumps({"memories": [FACT]})])
+    env = {**os.environ, "OS1_MODEL": model, "OS1_DATABASE_URL": database_url}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "os1", "say", f"My sister Ana lives in Porto. ({n})"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(PARALLEL)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in runs]
+    assert [e for p, e in zip(runs, errors, strict=True) if p.returncode] == []
+    journal = Journal.open(database_url, home / "data" / "os1.db")
+    try:
+        with journal.engine.connect() as conn:
+            said = {r[0] for r in conn.execute(text("SELECT user_text FROM turns"))}
+            facts = conn.execute(
+                text("SELECT count(*) FROM memories WHERE content LIKE '%Ana lives in Porto.'")
+            ).scalar_one()
+        assert said == {f"My sister Ana lives in Porto. ({n})" for n in range(PARALLEL)}
+        assert facts == 1
+        assert _active_duplicates(journal) == []
+    finally:
+        journal.close()
+
+
+def test_concurrent_writers_in_one_process_store_one_memory(
+    tmp_path: Path, database_url: str
+) -> None:
+    journal = Journal.open(database_url, tmp_path / "os1.db")
+    try:
+        now = datetime.now(UTC)
+        user = journal.user_id("me", now)
+        store = MemoryStore(journal.engine)
+        new = NewMemory("preference", "the user", "drink", "The user likes green tea.")
+        barrier = threading.Barrier(6)
+        stored: list[list[int]] = []
+
+        def write(spelling: str) -> None:
+            barrier.wait()
+            changes = MemoryChanges(add=[(NewMemory(**{**new.__dict__, "content": spelling}), b"")])
+            stored.append(store.apply(user, changes, "e", now))
+
+        spellings = [
+            "The user likes green tea.",
+            "the user likes green tea",
+            "The user  likes GREEN tea!",
+        ]
+        threads = [threading.Thread(target=write, args=(spellings[n % 3],)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(len(ids) for ids in stored) == [0, 0, 0, 0, 0, 1]
+        assert store.count(user) == 1
+        [kept] = store.records(user)
+        assert kept.confidence > new.confidence  # the others reinforced it
+    finally:
+        journal.close()
+
+
+def test_migrating_keeps_one_of_each_duplicate_as_the_active_memory(tmp_path: Path) -> None:
+    url = engine_url("", tmp_path / "os1.db")
+    engine = create_store_engine(url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+    now = datetime.now(UTC).isoformat()
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO users (id, name, created_at) VALUES (1, 'me', :t)"), {"t": now}
+        )
+        for content in ("Ana lives in Porto.", "ana lives in porto", "Ana lives in Lisbon."):
+            conn.execute(
+                text(
+                    "INSERT INTO memories (user_id, kind, about, aspect, content, importance, "
+                    "confidence, source, derived_from, created_at, updated_at) VALUES "
+                    "(1, 'fact', 'Ana', 'home', :c, 3, 0.8, 'conversation', '[]', :t, :t)"
+                ),
+                {"c": content, "t": now},
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, content, superseded_by FROM memories ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [(r[1], r[2]) for r in rows] == [
+        ("Ana lives in Porto.", None),
+        ("ana lives in porto", 1),
+        ("Ana lives in Lisbon.", None),
+    ]
+
+
+def test_a_fresh_sqlite_schema_made_by_many_processes_at_once(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from os1.store import Journal; "
+        "Journal.open('', Path(sys.argv[1])).close()"
+    )
+    database = tmp_path / "fresh" / "os1.db"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(database)], stderr=subprocess.PIPE)
+        for _ in range(PARALLEL)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in runs]
+    assert [e for p, e in zip(runs, errors, strict=True) if p.returncode] == []
+    check = create_engine(f"sqlite:///{database}")
+    with check.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    check.dispose()
