@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import WebSocketDenialResponse
 
+from os1.config import DEFAULT_MODEL
 from os1.store.initiatives import InitiativeStore
 from serving import NOON, Served, frames_until, serving
 
@@ -208,3 +209,18 @@ def test_the_scheduler_keeps_quiet_hours(served: Served) -> None:
         ws.receive_json()
         assert served.call(served.app.state.scheduler.tick) == 0
     assert len(served.http.get("/api/reminders", headers=ana).json()) == 1
+
+
+@pytest.mark.real_model
+def test_the_embedded_model_answers_over_the_socket(home: Path, real_model: Path) -> None:
+    with serving(home, model=DEFAULT_MODEL, max_reply_tokens=24) as served:
+        ana = served.sign_in("ana")
+        with connect(served, ana) as ws:
+            ws.receive_json()
+            ws.send_json({"type": "message", "text": "Hi! What is the capital of France?"})
+            frames = frames_until(ws, "turn_committed", limit=2000)
+        committed = frames[-1]["event"]
+        assert committed["model"] != "os1"
+        assert "Paris" in committed["reply"]
+        assert events(frames).count("token_delta") > 1, "the reply streamed"
+        assert reply(frames).strip() == committed["reply"].strip()

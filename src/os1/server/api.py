@@ -12,7 +12,7 @@ import asyncio
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from os1.companion import Companion
@@ -26,6 +26,7 @@ from os1.store.accounts import AccountStore, Signed
 from os1.store.initiatives import InitiativeStore
 
 Me = Annotated[Signed, Depends(signed_in)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="An id, as the lists give it.")]
 MISSING: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found among the signed-in person's own"}
 }
@@ -199,10 +200,15 @@ def _gone(what: str) -> HTTPException:
 
 
 public = APIRouter(prefix="/api")
-private = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
+private = APIRouter(
+    prefix="/api",
+    dependencies=[Depends(signed_in)],
+    responses={401: {"description": "Not signed in, or the sign-in expired"}},
+)
+LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many tries; wait"}}
 
 
-@public.post("/session", responses={401: {"description": "Wrong name or password"}})
+@public.post("/session", responses={401: {"description": "Wrong name or password"}, **LIMITED})
 async def sign_in(body: SignIn, request: Request, response: Response) -> Person:
     """Sign in with a name and password; the session comes back as an HttpOnly cookie."""
     attempts: SlidingWindow = request.app.state.sign_in_rate
@@ -258,7 +264,7 @@ async def conversations(request: Request, who: Me) -> list[ConversationOut]:
 
 
 @private.get("/conversations/{conversation_id}", responses=MISSING)
-async def conversation(conversation_id: int, request: Request, who: Me) -> list[TurnOut]:
+async def conversation(conversation_id: Id, request: Request, who: Me) -> list[TurnOut]:
     """Everything said in one of the person's conversations, oldest first."""
     mind = await _mind(request, who)
     try:
@@ -288,7 +294,7 @@ async def memories(request: Request, who: Me) -> list[MemoryOut]:
 
 
 @private.patch("/memories/{memory_id}", responses=MISSING)
-async def edit_memory(memory_id: int, body: MemoryEdit, request: Request, who: Me) -> MemoryOut:
+async def edit_memory(memory_id: Id, body: MemoryEdit, request: Request, who: Me) -> MemoryOut:
     """Correct a memory in the person's own words."""
     memory = _memory(request)
     try:
@@ -298,7 +304,7 @@ async def edit_memory(memory_id: int, body: MemoryEdit, request: Request, who: M
 
 
 @private.delete("/memories/{memory_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
-async def forget_memory(memory_id: int, request: Request, who: Me) -> None:
+async def forget_memory(memory_id: Id, request: Request, who: Me) -> None:
     """Forget a memory (with its earlier versions); asked for directly, so no confirmation."""
     if not await _memory(request).forget(who.user_id, [memory_id]):
         raise _gone(f"memory {memory_id}")
@@ -329,7 +335,7 @@ async def reminders(
 @private.delete(
     "/reminders/{reminder_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING
 )
-async def cancel_reminder(reminder_id: int, request: Request, who: Me) -> None:
+async def cancel_reminder(reminder_id: Id, request: Request, who: Me) -> None:
     """Cancel one before it is said."""
     store = InitiativeStore(_companion(request).journal.engine)
     if not await asyncio.to_thread(store.cancel, who.user_id, reminder_id):
@@ -402,7 +408,7 @@ async def devices(request: Request, who: Me) -> list[DeviceOut]:
 
 
 @private.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
-async def revoke_device(device_id: int, request: Request, who: Me) -> None:
+async def revoke_device(device_id: Id, request: Request, who: Me) -> None:
     """Revoke a device: its key and sign-ins stop working at once."""
     auth: Auth = auth_of(request)
     if not await asyncio.to_thread(auth.accounts.revoke, who.user_id, device_id, auth.clock.now()):
@@ -416,7 +422,9 @@ async def pairing_code(request: Request, who: Me) -> PairingCode:
     return PairingCode(code=code, minutes=minutes)
 
 
-@public.post("/devices", responses={401: {"description": "Unknown, used or expired code"}})
+@public.post(
+    "/devices", responses={401: {"description": "Unknown, used or expired code"}, **LIMITED}
+)
 async def pair(body: Pairing, request: Request, response: Response) -> Paired:
     """Pair a new device with a one-time code: its key (shown once) and, for a browser, a session.
 

@@ -28,7 +28,7 @@ class Say(_Frame):
 
     type: Literal["message"] = "message"
     text: str = Field(min_length=1)
-    conversation: int | None = None
+    conversation: int | None = Field(None, ge=1, le=2**31 - 1)
     new: bool = False
 
 
