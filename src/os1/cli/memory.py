@@ -271,17 +271,25 @@ def export_cmd(
 
 @memory_app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="A file made by `os1 memory export`.")],
+    file: Annotated[
+        Path, typer.Argument(help="A file made by `os1 memory export`; '-' reads standard input.")
+    ],
 ) -> None:
-    """Add memories from an export; the whole file is checked first, and all or nothing is added."""
+    """Add memories from an export; the whole file is checked first, and all or nothing is added.
+
+    Memories already there are not added again, so importing twice changes nothing.
+    """
     with friendly_errors():
-        data = read_json(file, "memory export", 200_000_000)
+        data = read_json(
+            Path("/dev/stdin") if str(file) == "-" else file, "memory export", 200_000_000
+        )
 
     async def work(memory: Memory, user_id: int, _: Companion) -> int:
         return await memory.import_(user_id, data)
 
     count = _with_memory(work)
-    out.print(f"Imported {count} memories.")
+    known = len(data.get("memories", [])) - count if isinstance(data, dict) else 0
+    out.print(f"Imported {count} memories" + (f"; {known} were already there." if known else "."))
 
 
 @memory_app.command("catch-up")
