@@ -50,7 +50,7 @@ from os1.events import (
 )
 from os1.llm.base import LLM, GenerationOptions, Message, complete_json
 from os1.llm.speculative import Speculation
-from os1.memory import Memory
+from os1.memory import Context, Memory
 from os1.skills import Call, Dialog, Skill, load_skills
 from os1.store.audit import AuditLog
 from os1.store.journal import ConversationRecord, Journal, PendingAction, TurnRecord
@@ -61,6 +61,13 @@ _PIECES = re.compile(r"\S+\s*|\s+")
 
 
 HISTORY_BLOCK = 8
+VOICE_MEMORY_TOKENS = 120
+"""Most tokens of remembered facts a spoken turn carries.
+
+The block is read once per utterance, while the person is still speaking or
+before they start, and the embedded model reads 25-80 tokens a second on two
+cores: 300 tokens took 10-13 s behind a long conversation, so a spoken turn
+carries the few facts that matter most."""
 CARE_MODEL = "os1:care"
 """The model name a turn answered by the care replies is stored with, so later turns know."""
 REFLECT_AFTER_MEMORIES = 15
@@ -101,6 +108,8 @@ class Companion:
         self.care = care or CrisisCheck(None, None)
         self.character = character or character_book()
         self._early = Speculation(llm)
+        self._held: dict[int, Context] = {}
+        """Per conversation, the memory block of the spoken turn to come (see _memory_for)."""
         self._interview = Interview(identity, journal, memory) if identity and interview else None
         if skills is None:
             skills = load_skills(
@@ -275,8 +284,9 @@ class Companion:
         caring = await self._in_care(user_id, conversation)
         facts: list[str] = []
         messages = await self._reply_messages(
-            user_id, conversation, prepared.text, notices, facts, caring
+            user_id, conversation, prepared.text, notices, facts, caring, spoken=spoken is not None
         )
+        self._held.pop(conversation, None)  # used: the next spoken turn recalls afresh
         for message in notices:
             yield Notice(message=message)
         options = self._reply_options(conversation)
@@ -469,18 +479,22 @@ class Companion:
         notices: list[str] | None = None,
         facts: list[str] | None = None,
         caring: bool | None = None,
+        *,
+        spoken: bool = False,
     ) -> list[Message]:
         """The prompt the model answers ``text`` from: persona, history, memories, message.
 
         ``facts`` receives the remembered facts the prompt carries, so the reply
-        can be checked for speaking them as os1's own.
+        can be checked for speaking them as os1's own. A ``spoken`` turn keeps
+        one memory block from before the person spoke to the reply (see
+        :meth:`_memory_for`).
         """
         now = self.clock.now()
         history = await self._window(user_id, conversation)
         remembered = ""
         if self.memory is not None:
             try:
-                context = await self.memory.context_for(user_id, text)
+                context = await self._memory_for(user_id, conversation, text, spoken)
                 remembered = context.text
                 if facts is not None:
                     facts.extend(context.facts)
@@ -502,6 +516,28 @@ class Companion:
             persona=system_text(card, now) if card else None,
             note=" ".join(n for n in notes if n),
         )
+
+    async def _memory_for(
+        self, user_id: int, conversation: int, text: str, spoken: bool
+    ) -> Context:
+        """The memory block for a turn: recalled for its words, or held for a spoken turn.
+
+        Remembered facts ride in the newest message, after the cached prefix. A
+        typed message is read once, so its block is recalled for its words. A
+        spoken one is read again and again as the words come in, and a block
+        recalled anew each time would be read anew each time (seconds for every
+        partial transcript); so a spoken turn takes the block :meth:`prewarm`
+        recalled from the last exchange, or else the one its first words
+        called up, capped at ``VOICE_MEMORY_TOKENS``, and keeps it to the reply.
+        """
+        assert self.memory is not None
+        if not spoken:
+            return await self.memory.context_for(user_id, text)
+        held = self._held.get(conversation)
+        if held is None:
+            held = await self.memory.context_for(user_id, text, VOICE_MEMORY_TOKENS)
+            self._held[conversation] = held
+        return held
 
     async def _situation_answer(self, user_id: int, text: str) -> str | None:
         """Moments os1 answers itself: a fresh start, and what it knows about the person."""
@@ -581,7 +617,7 @@ class Companion:
         user_id = await self.user_id()
         if await self._answers_itself(user_id, conversation_id, prepared.text):
             return
-        messages = await self._reply_messages(user_id, conversation_id, prepared.text)
+        messages = await self._reply_messages(user_id, conversation_id, prepared.text, spoken=True)
         options = self._reply_options(conversation_id)
         if final:
             await self._early.start(messages, options)
@@ -771,19 +807,28 @@ class Companion:
         """Read the conversation so far into the model's cache before the person's next turn.
 
         The model then only has to read the new message when it comes: the last
-        reply and the turn's opening are already in its cache.
+        reply, the turn's opening and, with memory on, the facts the last
+        exchange calls up (held for the next spoken turn) are already in its cache.
         """
         user_id = await self.user_id()
         conversation = await self.resolve_conversation(conversation_id)
         history = await self._window(user_id, conversation)
         card = await self.identity.current(user_id) if self.identity else None
         now = self.clock.now()
+        remembered = ""
+        if self.memory is not None:
+            last = f"{history[-1].user_text} {history[-1].reply}" if history else ""
+            with contextlib.suppress(Os1Error):
+                held = await self.memory.context_for(user_id, last, VOICE_MEMORY_TOKENS)
+                self._held[conversation] = held
+                remembered = held.text
         messages = build_messages(
             now,
             history,
             "",
             context_tokens=self._context_tokens,
             reply_tokens=self._max_reply_tokens,
+            remembered=remembered,
             persona=system_text(card, now) if card else None,
         )
         options = GenerationOptions(
@@ -796,6 +841,15 @@ class Companion:
         finally:
             with contextlib.suppress(Exception):
                 await stream.aclose()  # type: ignore[attr-defined]
+
+    async def listen_ahead(self, conversation_id: int) -> None:
+        """Before a first spoken turn: read the conversation and its memory block ahead.
+
+        Only with memory on, on a model with a prompt cache, and only if no
+        block is held yet (after a reply, :meth:`prewarm` has already done it).
+        """
+        if self.memory is not None and self._early.possible and conversation_id not in self._held:
+            await self.prewarm(conversation_id)
 
     async def idle(self) -> None:
         """Work for quiet moments: remember the last exchange; now and then reflect and grow.

@@ -134,18 +134,24 @@ class Memory:
         )
         return [second_person(r.content).rstrip(".") for r in facts[:limit]]
 
-    async def context_for(self, user_id: int, query: str) -> Context:
+    async def context_for(
+        self, user_id: int, query: str, budget_tokens: int | None = None
+    ) -> Context:
         """The memory block for a turn: the core profile, then what this message calls up.
 
         After the facts come the person's own earlier words on the subject, dated,
         so that a detail no record caught is still there and a change reads as later.
+        With a ``budget_tokens`` below the usual one (a spoken turn), the two facts
+        the message calls up most strongly come first, so the cap keeps them, and
+        earlier words are left out.
         """
         profile = await self.core_profile(user_id)
-        recalled = await self.search(user_id, query, limit=16)
+        recalled = await self.search(user_id, query, limit=16) if query.strip() else []
+        tight = budget_tokens is not None and budget_tokens * CHARS_PER_TOKEN < self._budget_chars
         chosen: list[MemoryRecord] = []
         seen: set[int] = set()
         facts = [r.record for r in recalled if r.record.kind != "episode"][:12]
-        for record in [*profile, *facts]:
+        for record in [*facts[:2], *profile, *facts[2:]] if tight else [*profile, *facts]:
             if record.id not in seen:
                 seen.add(record.id)
                 chosen.append(record)
@@ -157,7 +163,12 @@ class Memory:
         )
         lines: list[str] = []
         used: list[int] = []
-        budget = self._budget_chars - sum(len(_said_line(r)) for r in said)
+        if tight:
+            said = []
+        limit = (
+            self._budget_chars if budget_tokens is None else int(budget_tokens * CHARS_PER_TOKEN)
+        )
+        budget = min(self._budget_chars, limit) - sum(len(_said_line(r)) for r in said)
         spent = 0
         for record in chosen:
             line = _line(record, earlier[record.id])

