@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from conftest import run_os1
@@ -265,3 +272,35 @@ def test_accounts_and_the_api_work_on_postgres(home: Path, postgres_url: str) ->
         assert served.http.get(f"/api/conversations/{conversation}", headers=ben).status_code == 404
         served.clock.set(NOON + timedelta(days=31))
         assert served.http.get("/api/me", headers=ana).status_code == 401
+
+
+def test_os1_serve_prints_its_address_and_serves_until_stopped(home: Path) -> None:
+    refused = run_os1("serve", "--host", "0.0.0.0", env={"OS1_MODEL": "scripted"})
+    assert refused.code != 0
+    assert "insecure-lan" in refused.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "os1", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OS1_MODEL": "scripted"},
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline().decode()
+        assert first.strip() == f"os1 is listening on http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/me")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert answer.status_code == 401
+        assert httpx.get(f"http://127.0.0.1:{port}/login").status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, errors = server.communicate(timeout=30)
+    assert server.returncode in (0, 130), "Ctrl-C stops it as Ctrl-C stops any command"
+    assert b"Traceback" not in errors, errors.decode()
