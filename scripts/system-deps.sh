@@ -3,7 +3,8 @@
 # fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols),
 # poppler-utils to turn letters into PNG pages, PortAudio for microphone and speaker, and
 # espeak-ng (a second voice for the voice benchmark). With --dev also Chromium, which the
-# browser tests drive through Playwright (never `playwright install`: it downloads a browser).
+# browser tests drive through Playwright (never `playwright install`: it downloads a browser),
+# and strace, with which a test proves nothing leaves the machine.
 # Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
@@ -19,7 +20,7 @@ PACKAGES=(
   libportaudio2
   espeak-ng
 )
-[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium)
+[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace)
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
   echo "system-deps: not a Debian-based system; install these yourself: ${PACKAGES[*]}" >&2

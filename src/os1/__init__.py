@@ -8,6 +8,10 @@ from importlib.metadata import PackageNotFoundError, version
 # 1-2 tokens/s. Set before any of them starts its thread pool.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
+from os1.offline import stay_offline  # before any library that phones home loads
+
+stay_offline()
+
 try:
     __version__ = version("os1")
 except PackageNotFoundError:  # running from a source tree that was never installed
