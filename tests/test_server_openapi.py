@@ -8,13 +8,15 @@ codes and the shapes the description promises.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from schemathesis.specs.openapi import checks
 
 from os1.app import build
 from os1.clock import FixedClock
@@ -42,23 +44,31 @@ def app(home: Path) -> Iterator[FastAPI]:
     companion.journal.close()
 
 
+def checker(operation: Any) -> Callable[[], None]:
+    """Many generated calls of one operation, each checked against the description."""
+    # The OpenAI shape cannot say "at least one user message with text" in the
+    # schema; such a request is refused with 400, as OpenAI's own API does.
+    lenient = [checks.positive_data_acceptance] if operation.path.startswith("/v1/") else []
+
+    @hypothesis.given(case=operation.as_strategy())
+    @hypothesis.settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers={"authorization": f"Bearer {KEY}"}, excluded_checks=lenient)
+
+    return call
+
+
 def test_every_operation_keeps_its_promises(app: FastAPI) -> None:
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     checked = []
     for found in schema.get_all_operations():
         operation = found.ok()
-
-        @hypothesis.given(case=operation.as_strategy())
-        @hypothesis.settings(
-            max_examples=20,
-            deadline=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        def call(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers={"authorization": f"Bearer {KEY}"})
-
-        call()
+        checker(operation)()
         checked.append(operation.label)
-    assert len(checked) >= 15, checked
+    assert len(checked) >= 16, checked

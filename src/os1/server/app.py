@@ -25,6 +25,7 @@ from os1.clock import Clock
 from os1.companion import Companion
 from os1.config import Settings
 from os1.errors import Os1Error
+from os1.server import completions
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.hub import Hub
@@ -50,7 +51,11 @@ HEADERS = [
 
 
 class Guard:
-    """ASGI middleware: security headers on every response, and a bound on request bodies."""
+    """ASGI middleware: security headers on every response, and a bound on request bodies.
+
+    OpenAI-style clients resend the whole conversation with each request, so
+    ``/v1/`` allows 32 times the bound (os1 reads only the last message).
+    """
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -66,10 +71,9 @@ class Guard:
             await self._refuse(send, 411, "Send a Content-Length with the body.")
             return
         length = headers.get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body:
-            await self._refuse(
-                send, 413, f"A request body may hold at most {self.max_body:,} bytes."
-            )
+        limit = self.max_body * (32 if scope["path"].startswith("/v1/") else 1)
+        if not length.isdigit() or int(length) > limit:
+            await self._refuse(send, 413, f"A request body may hold at most {limit:,} bytes.")
             return
 
         async def guarded(message: Message) -> None:
@@ -144,6 +148,7 @@ def create_app(
     app.add_middleware(Guard, max_body=settings.max_frame_bytes)
     app.include_router(public)
     app.include_router(private)
+    app.include_router(completions.router)
     app.add_api_websocket_route("/ws", conversation_socket)
 
     @app.exception_handler(Os1Error)

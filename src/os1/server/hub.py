@@ -91,16 +91,32 @@ class Hub:
         """How many turns of this person are running or waiting."""
         return sum(1 for task in self._turns if task.get_name() == f"turn-{user_id}")
 
-    def start_turn(self, signed: Signed, conversation: int, text: str) -> asyncio.Task[None]:
-        """Run a turn apart from any socket, so leaving mid-reply still commits it."""
+    def start_turn(
+        self,
+        signed: Signed,
+        conversation: int,
+        text: str,
+        listener: asyncio.Queue[Event | None] | None = None,
+    ) -> asyncio.Task[None]:
+        """Run a turn apart from any socket, so leaving mid-reply still commits it.
+
+        A ``listener`` (the OpenAI-compatible route) also gets each event, then
+        None when the turn is over.
+        """
         task = asyncio.create_task(
-            self._turn(signed, conversation, text), name=f"turn-{signed.user_id}"
+            self._turn(signed, conversation, text, listener), name=f"turn-{signed.user_id}"
         )
         self._turns.add(task)
         task.add_done_callback(self._turns.discard)
         return task
 
-    async def _turn(self, signed: Signed, conversation: int, text: str) -> None:
+    async def _turn(
+        self,
+        signed: Signed,
+        conversation: int,
+        text: str,
+        listener: asyncio.Queue[Event | None] | None,
+    ) -> None:
         lock = self._locks.setdefault(signed.user_id, asyncio.Lock())
         async with lock:
             for (user_id, other), session in self._sessions.items():
@@ -111,8 +127,13 @@ class Hub:
                 async for event in session.say(text):
                     where = event.conversation_id if isinstance(event, TurnStarted) else None
                     self.publish(signed.user_id, where or conversation, event)
+                    if listener is not None:
+                        listener.put_nowait(event)
             except Exception:
                 log.exception("a turn over the server failed")
+            finally:
+                if listener is not None:
+                    listener.put_nowait(None)
 
     async def drain(self) -> None:
         """Wait for the turns in flight (tests, and a server that stops gently)."""

@@ -1,0 +1,154 @@
+"""``POST /v1/chat/completions``: os1 itself behind the OpenAI chat API, for other programs.
+
+A program that speaks the OpenAI API (an editor plugin, a shell tool, the
+``openai`` library) talks with os1 as a paired device: its key is the API
+key. The answer is os1's own turn, with its persona, memory, skills and
+care, in the person's latest conversation (so it shows on their other
+devices too); os1 keeps its own history, so only the last ``user`` message
+of the request is read. ``stream: true`` sends the reply as server-sent
+``chat.completion.chunk`` events as it is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from os1.events import ErrorEvent, Event, TokenDelta, TurnCommitted
+from os1.server.auth import signed_in
+from os1.server.hub import Hub
+from os1.store.accounts import Signed
+
+MODEL = "os1"
+
+
+class ChatMessage(BaseModel):
+    """One message of the request; only the last ``user`` one is read."""
+
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    """The parts of an OpenAI chat request os1 uses; other fields are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(MODEL, max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
+    stream: bool = False
+
+
+class Reply(BaseModel):
+    """The assistant's message."""
+
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    """The one answer os1 gives."""
+
+    index: int = 0
+    message: Reply
+    finish_reason: Literal["stop", "length"] = "stop"
+
+
+class Usage(BaseModel):
+    """Token counts are not measured by os1's turns; zeros, as some servers send."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatCompletion(BaseModel):
+    """The answer in the OpenAI shape."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str = MODEL
+    choices: list[Choice]
+    usage: Usage = Field(default_factory=Usage)
+
+
+def _text(message: ChatMessage) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    parts = message.content or []
+    return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+
+
+def _chunk(ident: str, created: int, delta: dict[str, str], finish: str | None = None) -> str:
+    body = {
+        "id": ident,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body)}\n\n"
+
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["openai"],
+    responses={401: {"description": "No valid device key"}},
+)
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        400: {"description": "No user message with text"},
+        502: {"description": "The turn failed; the detail says why"},
+    },
+)
+async def chat_completions(
+    body: ChatRequest, request: Request, who: Annotated[Signed, Depends(signed_in)]
+) -> Any:
+    """Answer the last user message as os1, in the person's latest conversation."""
+    said = next((_text(m) for m in reversed(body.messages) if m.role == "user"), "").strip()
+    if not said:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Send a user message with text.")
+    hub: Hub = request.app.state.hub
+    conversation = await hub.companion.for_user(who.name).resolve_conversation()
+    events: asyncio.Queue[Event | None] = asyncio.Queue()
+    hub.start_turn(who, conversation, said, events)
+    created = int(time.time())
+    ident = f"chatcmpl-os1-{conversation}-{time.monotonic_ns()}"
+
+    if body.stream:
+
+        async def chunks() -> AsyncIterator[str]:
+            yield _chunk(ident, created, {"role": "assistant"})
+            while (event := await events.get()) is not None:
+                if isinstance(event, TokenDelta):
+                    yield _chunk(ident, created, {"content": event.text})
+                elif isinstance(event, ErrorEvent):
+                    yield _chunk(ident, created, {"content": event.message})
+            yield _chunk(ident, created, {}, "stop")
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(chunks(), media_type="text/event-stream")
+
+    reply: str | None = None
+    problem = "The turn ended without a reply."
+    while (event := await events.get()) is not None:
+        if isinstance(event, TurnCommitted):
+            reply = event.reply
+        elif isinstance(event, ErrorEvent):
+            problem = event.message
+    if reply is None:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, problem)
+    return ChatCompletion(id=ident, created=created, choices=[Choice(message=Reply(content=reply))])
