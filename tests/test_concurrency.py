@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import write_script
 
 from os1.store import Journal
-from os1.store.database import _alembic_config, create_store_engine, engine_url, migrate
+from os1.store.database import alembic_config, create_store_engine, engine_url, migrate
 from os1.store.memories import MemoryChanges, MemoryStore, NewMemory
 
 FACT = {
@@ -111,7 +111,7 @@ def test_concurrent_writers_in_one_process_store_one_memory(
 def test_migrating_keeps_one_of_each_duplicate_as_the_active_memory(tmp_path: Path) -> None:
     url = engine_url("", tmp_path / "os1.db")
     engine = create_store_engine(url)
-    config = _alembic_config()
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0009")

@@ -13,6 +13,7 @@ import typer
 
 from os1 import __version__
 from os1.cli.audit import audit
+from os1.cli.backup import backup, restore
 from os1.cli.config import config_app
 from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
@@ -37,6 +38,8 @@ app.command()(say)
 app.command()(history)
 app.command()(reflect)
 app.command()(audit)
+app.command()(backup)
+app.command()(restore)
 app.command()(talk)
 app.command()(transcribe)
 app.command()(speak)

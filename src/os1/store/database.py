@@ -75,7 +75,8 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
+    """Alembic's configuration for os1's migrations (the connection is passed in per use)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -87,7 +88,7 @@ def migrate(engine: Engine) -> None:
     Only one process migrates at a time; the others wait, then find the
     schema current. A database already at the newest revision takes no lock.
     """
-    config = _alembic_config()
+    config = alembic_config()
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head()
     with translate_errors(str(engine.url)):
@@ -95,7 +96,7 @@ def migrate(engine: Engine) -> None:
             current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
             return
-        with _schema_lock(engine), engine.begin() as connection:
+        with schema_lock(engine), engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
             _upgrade(connection, config, scripts)
@@ -125,7 +126,7 @@ def _upgrade(connection: Connection, config: Config, scripts: ScriptDirectory) -
 
 
 @contextlib.contextmanager
-def _schema_lock(engine: Engine) -> Iterator[None]:
+def schema_lock(engine: Engine) -> Iterator[None]:
     """Hold ``<database>.lock`` beside a SQLite file while its schema changes.
 
     SQLite runs each DDL statement in its own transaction, so two processes
