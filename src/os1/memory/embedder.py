@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from os1.assets import PackagedAsset, PartPackage, is_installed
+from os1.assets import PackagedAsset, PartPackage, status
 from os1.config import Paths
 from os1.errors import ModelError
 
@@ -190,7 +190,14 @@ def create_embedder(spec: str, paths: Paths, api_key: str = "") -> Embedder:
     """The embedder a setting names: the packaged MiniLM, ``hashing``, or ``URL#model``."""
     if spec == MINILM:
         model_file, tokenizer = (paths.models_dir / asset.filename for asset in MINILM_ASSETS)
-        if not all(is_installed(asset, paths) for asset in MINILM_ASSETS):
+        states = {asset.name: status(asset, paths) for asset in MINILM_ASSETS}
+        broken = [name for name, state in states.items() if state == "damaged"]
+        if broken:
+            raise ModelError(
+                f"The embedding model's file {broken[0]} is damaged since it was installed.",
+                f"Run `os1 models install --force {broken[0]}` to fetch it again.",
+            )
+        if any(state != "installed" for state in states.values()):
             raise ModelError("The embedding model is not installed.", "Run `os1 models install`.")
         return OnnxEmbedder(model_file, tokenizer)
     if spec == "hashing":
