@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -89,3 +93,23 @@ def frames_until(ws: Any, kind: str, limit: int = 500) -> list[dict[str, Any]]:
         if frame["type"] == kind or (frame["type"] == "event" and frame["event"]["type"] == kind):
             return seen
     raise AssertionError(f"no {kind} in {seen}")
+
+
+@contextmanager
+def listening(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` over real HTTP on a free loopback port (uvicorn in a thread); yield its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

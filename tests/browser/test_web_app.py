@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from os1.app import build
@@ -31,7 +27,7 @@ from os1.server.auth import hash_password
 from os1.store import NewMemory
 from os1.store.accounts import AccountStore
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, PASSWORDS
+from serving import NOON, PASSWORDS, listening
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +58,6 @@ class Live:
     note: Any
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-home")
@@ -85,16 +75,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         app = create_app(settings, companion, clock=clock, scheduler_every_s=0.3)
         accounts = AccountStore(companion.journal.engine)
         ids = {n: accounts.set_password(n, hash_password(p), NOON) for n, p in PASSWORDS.items()}
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the server did not start"
 
         def note(name: str, content: str) -> None:
             """Remember a fact for ``name`` (on a thread: the browser's driver owns this loop)."""
@@ -104,17 +84,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 pool.submit(asyncio.run, companion.memory.note(ids[name], facts)).result()
 
         try:
-            yield Live(
-                f"http://127.0.0.1:{port}",
-                clock,
-                accounts,
-                InitiativeStore(companion.journal.engine),
-                ids,
-                note,
-            )
+            with listening(app) as url:
+                reminders = InitiativeStore(companion.journal.engine)
+                yield Live(url, clock, accounts, reminders, ids, note)
         finally:
-            server.should_exit = True
-            thread.join(30)
             companion.journal.close()
 
 

@@ -336,8 +336,23 @@ class _Chat:
                 await warm
 
 
-def chat(conversation: ConversationOpt = None, new: NewOpt = False) -> None:
+def chat(
+    conversation: ConversationOpt = None,
+    new: NewOpt = False,
+    server: Annotated[
+        str | None, typer.Option("--server", help="Talk through an os1 server (http://HOST:PORT).")
+    ] = None,
+    pair: Annotated[
+        str | None, typer.Option("--pair", help="Pair with the server using this one-time code.")
+    ] = None,
+) -> None:
     """Talk with os1 in the terminal; replies stream as they are written."""
+    if server is not None:
+        from os1.cli.remote import remote_chat
+
+        with friendly_errors():
+            remote_chat(server, pair, conversation, new)
+        return
     with friendly_errors():
         session = open_session(conversation, new=new)
     if sys.stdin.isatty():
