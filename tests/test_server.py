@@ -304,3 +304,20 @@ def test_os1_serve_prints_its_address_and_serves_until_stopped(home: Path) -> No
         _, errors = server.communicate(timeout=30)
     assert server.returncode in (0, 130), "Ctrl-C stops it as Ctrl-C stops any command"
     assert b"Traceback" not in errors, errors.decode()
+
+
+def test_the_service_unit_runs_this_os1_and_can_be_removed(home: Path, tmp_path: Path) -> None:
+    config = tmp_path / "xdg"
+    env = {"XDG_CONFIG_HOME": str(config), "PATH": str(Path(sys.executable).parent)}
+    assert run_os1("service", "status", env=env).code == 3
+    installed = run_os1("service", "install", env=env)
+    assert installed.code == 0, installed.stderr
+    unit = config / "systemd" / "user" / "os1.service"
+    text = unit.read_text()
+    assert f'ExecStart="{sys.executable}" "-m" "os1" "serve"' in text
+    assert f'Environment="OS1_HOME={home}"' in text
+    assert "systemctl --user enable --now os1.service" in installed.stdout
+    assert "Installed at" in run_os1("service", "status", env=env).stdout
+    removed = run_os1("service", "uninstall", env=env)
+    assert removed.code == 0, removed.stderr
+    assert not unit.exists()

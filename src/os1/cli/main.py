@@ -21,6 +21,7 @@ from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
 from os1.cli.server import device_app, serve, user_app
+from os1.cli.service import service_app
 from os1.cli.voice import speak, talk, transcribe, voices_app
 from os1.config import resolve_paths
 from os1.logs import configure as configure_logging
@@ -55,6 +56,7 @@ app.add_typer(config_app, name="config")
 app.command()(serve)
 app.add_typer(user_app, name="user")
 app.add_typer(device_app, name="device")
+app.add_typer(service_app, name="service")
 
 
 def _version(value: bool) -> None:
