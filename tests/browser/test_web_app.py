@@ -250,3 +250,45 @@ def test_a_new_device_pairs_with_a_code(browser: Browser, live: Live) -> None:
     assert phone.evaluate("fetch('/api/me').then(r => r.json())")["user"] == "ana"
     laptop.context.close()
     phone.context.close()
+
+
+def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, live: Live) -> None:
+    due = live.clock.now() + timedelta(days=2)
+    live.reminders.schedule(
+        live.user_ids["ana"], "reminder", "dentist", "See the dentist.", due, due
+    )
+    page = context.new_page()
+    problems = watched(page, live)
+    sign_in(page, "ana")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    say(page, "Remind me to call mum tomorrow at 6pm")
+    log = page.get_by_role("log", name="Conversation")
+    expect(log.locator(".proposal")).to_contain_text("answer yes or no")
+    say(page, "yes")
+    expect(log.locator(".done")).to_be_visible()
+
+    page.get_by_role("link", name="Reminders").click()
+    expect(page.get_by_text("See the dentist.")).to_be_visible()
+    expect(page.get_by_text("call mum")).to_be_visible()
+    shoot(page, "reminders")
+    page.get_by_role("button", name="Cancel: See the dentist.").click()
+    expect(page.get_by_role("status")).to_have_text("Cancelled.")
+
+    page.get_by_role("link", name="Audit").click()
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("remind")
+    expect(table).to_contain_text("done")
+    shoot(page, "audit")
+
+    page.get_by_role("link", name="os1", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("no persona yet")
+    assert problems == [
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]
+    problems.clear()  # no persona yet is a 404, which the console reports
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Pair a device").click()
+    expect(page.locator("#pairing")).to_contain_text("Pairing code:")
+    shoot(page, "settings")
+    assert problems == []

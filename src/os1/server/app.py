@@ -163,7 +163,8 @@ def create_app(
 
         return serve
 
-    for path, name in (("/", "index.html"), ("/memories", "memories.html")):
+    pages = ("memories", "reminders", "persona", "audit", "settings")
+    for path, name in (("/", "index.html"), *((f"/{p}", f"{p}.html") for p in pages)):
         app.add_api_route(path, page(name), include_in_schema=False)
 
     @app.get("/login", include_in_schema=False)

@@ -27,3 +27,18 @@ export async function signOut() {
 export function registerWorker() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 }
+
+export async function showPairingCode(shown) {
+  const answer = await postJSON("/api/devices/code", {});
+  if (answer.ok) {
+    const { code, minutes } = await answer.json();
+    shown.textContent = `Pairing code: ${code.slice(0, 4)}-${code.slice(4)} — type it on the new device's sign-in page within ${minutes} minutes.`;
+  } else {
+    shown.textContent = "Could not make a pairing code.";
+  }
+  shown.hidden = false;
+}
+
+export function when(iso) {
+  return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}

@@ -1,7 +1,7 @@
 // The conversation page: history from the API, then the live socket (os1.v1) for every event.
 // Each event of the signed-in person arrives on every open device, so a turn typed elsewhere
 // streams here too.
-import { getJSON, postJSON, registerWorker, signOut } from "/static/api.js";
+import { getJSON, registerWorker, showPairingCode, signOut } from "/static/api.js";
 
 const log = document.getElementById("log");
 const form = document.getElementById("composer");
@@ -161,17 +161,9 @@ document.getElementById("camera").addEventListener("click", () => {
   note("I can't see yet: seeing through the camera comes in a later version of os1.");
 });
 document.getElementById("sign-out").addEventListener("click", signOut);
-document.getElementById("pair-device").addEventListener("click", async () => {
-  const answer = await postJSON("/api/devices/code", {});
-  const shown = document.getElementById("pairing");
-  if (answer.ok) {
-    const { code, minutes } = await answer.json();
-    shown.textContent = `Pairing code: ${code.slice(0, 4)}-${code.slice(4)} — type it on the new device's sign-in page within ${minutes} minutes.`;
-  } else {
-    shown.textContent = "Could not make a pairing code.";
-  }
-  shown.hidden = false;
-});
+document.getElementById("pair-device").addEventListener("click", () =>
+  showPairingCode(document.getElementById("pairing")),
+);
 const allow = document.getElementById("allow-notifications");
 if ("Notification" in window && Notification.permission === "default") {
   allow.hidden = false;

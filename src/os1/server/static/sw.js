@@ -1,12 +1,13 @@
 // The service worker: keeps the app's own files for a quick start and offline sign-in page.
 // Pages and the API always go to the network first, so nothing private is cached.
-const CACHE = "os1-v1";
+const CACHE = "os1-v2";
 const SHELL = [
   "/static/style.css",
   "/static/api.js",
   "/static/app.js",
   "/static/login.js",
   "/static/memories.js",
+  "/static/pages.js",
   "/static/icon.svg",
 ];
 

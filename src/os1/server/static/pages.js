@@ -1,0 +1,146 @@
+// The smaller pages: reminders, who os1 is (persona and journal), the audit log, settings.
+import { getJSON, registerWorker, showPairingCode, signOut, when } from "/static/api.js";
+
+const status = document.getElementById("page-status");
+
+function item(text, ...buttons) {
+  const li = document.createElement("li");
+  const p = document.createElement("p");
+  p.textContent = text;
+  li.append(p, ...buttons);
+  return li;
+}
+
+function button(label, name, action) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "quiet";
+  b.textContent = label;
+  b.setAttribute("aria-label", name);
+  b.addEventListener("click", action);
+  return b;
+}
+
+async function remove(url) {
+  const answer = await fetch(url, { method: "DELETE", credentials: "same-origin" });
+  return answer.ok;
+}
+
+async function reminders() {
+  const all = await getJSON("/api/reminders?everything=true");
+  const waiting = all.filter((r) => r.status === "scheduled");
+  document.getElementById("reminders").replaceChildren(
+    ...waiting.map((r) => {
+      const li = item(`${when(r.due_at)} — ${r.text}`);
+      li.append(
+        button("Cancel", `Cancel: ${r.text}`, async () => {
+          if (await remove(`/api/reminders/${r.id}`)) {
+            li.remove();
+            status.textContent = "Cancelled.";
+          }
+        }),
+      );
+      return li;
+    }),
+  );
+  document.getElementById("past").replaceChildren(
+    ...all.filter((r) => r.status !== "scheduled").map((r) => item(`${when(r.due_at)} — ${r.text} (${r.status})`)),
+  );
+  status.textContent = waiting.length
+    ? `${waiting.length} waiting.`
+    : "Nothing waiting. Say “remind me to … tomorrow at 9” in a conversation.";
+}
+
+async function persona() {
+  const card = document.getElementById("persona");
+  const answer = await fetch("/api/persona", { credentials: "same-origin" });
+  if (answer.ok) {
+    const p = await answer.json();
+    const rows = [
+      ["Name", `${p.name}${p.name_reason ? ` — ${p.name_reason}` : ""}`],
+      ["Temperament", p.temperament],
+      ["Talks", p.voice],
+      ["Loves", (p.interests || []).join(", ")],
+      ["Cares about", (p.values || []).join(", ")],
+      ["With you", p.relationship],
+    ];
+    card.replaceChildren(
+      ...rows.flatMap(([term, value]) => {
+        const dt = document.createElement("dt");
+        dt.textContent = term;
+        const dd = document.createElement("dd");
+        dd.textContent = value || "—";
+        return [dt, dd];
+      }),
+    );
+    status.textContent = "";
+  } else {
+    card.hidden = true;
+    status.textContent = "os1 has no persona yet: say “let's get to know each other” in a conversation.";
+  }
+  const entries = await getJSON("/api/journal");
+  document.getElementById("journal").replaceChildren(...entries.map((e) => item(`${when(e.written_at)} — ${e.text}`)));
+}
+
+async function audit() {
+  const entries = await getJSON("/api/audit?last=500");
+  const body = document.querySelector("#audit tbody");
+  body.replaceChildren(
+    ...entries.map((e) => {
+      const tr = document.createElement("tr");
+      for (const value of [when(e.at), e.skill, e.status, JSON.stringify(e.arguments), e.result, e.confirmed_by]) {
+        const td = document.createElement("td");
+        td.textContent = value;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+  status.textContent = entries.length ? `${entries.length} entries.` : "Nothing proposed or done yet.";
+}
+
+async function settings() {
+  const me = await getJSON("/api/me");
+  const devices = await getJSON("/api/devices");
+  document.getElementById("devices").replaceChildren(
+    ...devices.map((d) => {
+      const seen = d.last_seen_at ? `last seen ${when(d.last_seen_at)}` : "never seen";
+      const mine = d.id === me.device_id ? " (this device)" : "";
+      const li = item(`${d.name}${mine} — paired ${when(d.created_at)}, ${d.revoked ? "revoked" : seen}`);
+      if (!d.revoked) {
+        li.append(
+          button("Revoke", `Revoke ${d.name}`, async () => {
+            if (await remove(`/api/devices/${d.id}`)) {
+              status.textContent = `${d.name} can no longer sign in.`;
+              settings();
+            }
+          }),
+        );
+      }
+      return li;
+    }),
+  );
+  if (!devices.length) status.textContent = `Signed in as ${me.user}. No paired devices yet.`;
+  document.getElementById("pair-device").onclick = () => showPairingCode(document.getElementById("pairing"));
+  const state = document.getElementById("notify-state");
+  const allow = document.getElementById("allow-notifications");
+  const permission = "Notification" in window ? Notification.permission : "unsupported";
+  state.textContent = {
+    granted: "Reminders also come as notifications while os1 is open in the background.",
+    denied: "Notifications are blocked in this browser's site settings; reminders still show in the page.",
+    default: "Reminders show in the page; allow notifications to see them while os1 is in the background.",
+    unsupported: "This browser has no notifications; reminders show in the page.",
+  }[permission];
+  allow.hidden = permission !== "default";
+  allow.onclick = async () => {
+    await Notification.requestPermission();
+    settings();
+  };
+}
+
+const pages = { reminders, persona, audit, settings };
+document.getElementById("sign-out").addEventListener("click", signOut);
+registerWorker();
+pages[document.body.dataset.page]().catch(() => {
+  status.textContent = "Could not load this page.";
+});
