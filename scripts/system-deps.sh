@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages os1 needs outside Python: handwriting fonts for letters,
 # fallback fonts for characters they lack (accents, Greek, Cyrillic, CJK, symbols),
-# poppler-utils to turn letters into PNG pages, PortAudio for microphone and speaker, and
-# espeak-ng (a second voice for the voice benchmark). With --dev also Chromium, which the
+# poppler-utils to turn letters into PNG pages, PortAudio for microphone and speaker,
+# espeak-ng (a robustness set for the voice benchmark), and PulseAudio with its ALSA plugin
+# (the tests run `os1 talk` on a virtual microphone and speaker; on a desktop it is the
+# usual sound server). With --dev also Chromium, which the
 # browser tests drive through Playwright (never `playwright install`: it downloads a browser),
 # and strace, with which a test proves nothing leaves the machine.
 # Installs only what is missing; safe to run again, and quick when everything is present.
@@ -19,6 +21,9 @@ PACKAGES=(
   poppler-utils
   libportaudio2
   espeak-ng
+  pulseaudio
+  pulseaudio-utils
+  libasound2-plugins
 )
 [ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace)
 

@@ -184,6 +184,13 @@ class VoicePipeline:
         ahead = asyncio.ensure_future(self._listen_ahead(conversation))
         try:
             await self._listen(frames, conversation)
+        except Os1Error:  # the audio went away: keep what was heard of the reply, then say so
+            if self._reply is not None and not self._reply.done():
+                self._stop.set()
+                self.sink.stop()
+                with contextlib.suppress(Os1Error):
+                    await self._reply
+            raise
         finally:
             ahead.cancel()
 

@@ -59,6 +59,7 @@ class Speaker:
         self._current: tuple[Samples, str] | None = None
         self._position = 0
         self._heard: list[str] = []
+        self._gone = False
         try:
             self._stream = sd.OutputStream(
                 samplerate=OUTPUT_RATE,
@@ -67,6 +68,7 @@ class Speaker:
                 blocksize=BLOCK,
                 device=_device(device),
                 callback=self._fill,
+                finished_callback=self._finished,
             )
             self._stream.start()
         except Exception as exc:  # PortAudioError, or no such device
@@ -90,10 +92,23 @@ class Speaker:
                 if self._position >= len(samples):
                     self._current = None
 
-    def play(self, clip: Clip, text: str) -> None:
-        """Queue a clip."""
+    def _finished(self) -> None:
+        """The stream ended under us (the device or its sound server went away)."""
         with self._lock:
-            self._queue.append((resample(clip.samples, clip.rate, OUTPUT_RATE), text))
+            self._gone = True
+            self._queue.clear()
+            self._current = None
+
+    @property
+    def gone(self) -> bool:
+        """Whether the speaker went away; nothing queued after that is heard."""
+        return self._gone
+
+    def play(self, clip: Clip, text: str) -> None:
+        """Queue a clip (dropped, unheard, if the speaker has gone)."""
+        with self._lock:
+            if not self._gone:
+                self._queue.append((resample(clip.samples, clip.rate, OUTPUT_RATE), text))
 
     def stop(self) -> None:
         """Silence now and drop the queue."""
@@ -118,13 +133,21 @@ class Speaker:
 
 
 async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
-    """32 ms frames from the microphone, at 16 kHz mono, until the stream fails."""
+    """32 ms frames from the microphone, at 16 kHz mono; a clear error if it goes away.
+
+    The stream ends only under us (the device was unplugged, or its sound
+    server stopped), so an end, like two seconds without sound, is an error
+    that says so; whatever was said before it has been kept.
+    """
     sd = _sounddevice()
     loop = asyncio.get_running_loop()
     frames: asyncio.Queue[Samples | None] = asyncio.Queue()
 
     def captured(data: Any, _frames: int, _time: Any, status: Any) -> None:
         loop.call_soon_threadsafe(frames.put_nowait, np.array(data[:, 0], dtype=np.float32))
+
+    def finished() -> None:
+        loop.call_soon_threadsafe(frames.put_nowait, None)
 
     try:
         stream = sd.InputStream(
@@ -134,7 +157,7 @@ async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
             blocksize=FRAME,
             device=_device(device),
             callback=captured,
-            finished_callback=lambda: loop.call_soon_threadsafe(frames.put_nowait, None),
+            finished_callback=finished,
         )
         stream.start()
     except Exception as exc:
@@ -146,10 +169,13 @@ async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
             except TimeoutError:
                 raise ModelError(
                     "The microphone stopped sending sound (unplugged?).",
-                    "Reconnect it and run `os1 talk` again.",
+                    "Reconnect it and run `os1 talk` again; the conversation so far is kept.",
                 ) from None
             if frame is None:
-                return
+                raise ModelError(
+                    "The microphone went away (unplugged, or its sound server stopped).",
+                    "Reconnect it and run `os1 talk` again; the conversation so far is kept.",
+                )
             yield frame
     finally:
         stream.close()
