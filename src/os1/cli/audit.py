@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from os1.cli.params import COUNT
 from os1.cli.runtime import friendly_errors, open_companion, out, run
 from os1.store.audit import AuditEntry
 from os1.terminal import escaped
@@ -31,7 +32,7 @@ def _row(entry: AuditEntry) -> dict[str, object]:
 def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     last: Annotated[
-        int | None, typer.Option("--last", min=1, help="Only the newest N entries.")
+        int | None, typer.Option("--last", parser=COUNT, help="Only the newest N entries.")
     ] = None,
 ) -> None:
     """Every action os1 proposed or took: when, which skill, with what, result, on whose word."""

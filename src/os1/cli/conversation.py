@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from os1.cli.params import ID
 from os1.cli.runtime import err, friendly_errors, open_companion, open_session, out, run
 from os1.cli.signals import Ending
 from os1.companion import Companion
@@ -32,7 +33,8 @@ from os1.store import TurnRecord
 from os1.terminal import TerminalStream, clean, escaped
 
 ConversationOpt = Annotated[
-    int | None, typer.Option("--conversation", "-c", help="Continue this conversation (by id).")
+    int | None,
+    typer.Option("--conversation", "-c", parser=ID, help="Continue this conversation (by id)."),
 ]
 NewOpt = Annotated[bool, typer.Option("--new", help="Start a new conversation.")]
 

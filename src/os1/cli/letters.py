@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from os1.app import open_studio
+from os1.cli.params import ID, SEED
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import resolve_paths
 from os1.errors import InputError
@@ -348,7 +349,7 @@ def _show_draft(letter: Letter, names: list[str], as_json: bool) -> None:
 
 @letters_app.command("revise")
 def revise_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter to revise.")],
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter to revise.")],
     instruction: Annotated[str, typer.Argument(help='What to change: "warmer, shorter".')],
     as_json: JsonOpt = False,
 ) -> None:
@@ -367,7 +368,7 @@ def revise_cmd(
 
 @letters_app.command("edit")
 def edit_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter to change.")],
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter to change.")],
     file: Annotated[str, typer.Option("--file", help="The new text (or - for stdin).")],
 ) -> None:
     """Keep your own edited text as the letter's next version."""
@@ -420,8 +421,10 @@ def list_cmd(
 
 @letters_app.command("show")
 def show_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter.")],
-    version: Annotated[int | None, typer.Option(help="This version, not the latest.")] = None,
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter.")],
+    version: Annotated[
+        int | None, typer.Option(parser=ID, help="This version, not the latest.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A letter's text (the latest version unless one is named)."""
@@ -444,9 +447,11 @@ def show_cmd(
 
 @letters_app.command("diff")
 def diff_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter.")],
-    old: Annotated[int | None, typer.Option("--from", help="The earlier version.")] = None,
-    new: Annotated[int | None, typer.Option("--to", help="The later version.")] = None,
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter.")],
+    old: Annotated[
+        int | None, typer.Option("--from", parser=ID, help="The earlier version.")
+    ] = None,
+    new: Annotated[int | None, typer.Option("--to", parser=ID, help="The later version.")] = None,
 ) -> None:
     """What changed between two versions (by default the last two)."""
 
@@ -460,7 +465,7 @@ def diff_cmd(
 
 @letters_app.command("proofread")
 def proofread_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter.")],
     fix: Annotated[
         bool, typer.Option("--fix", help="Make the sure fixes and keep them as a new version.")
     ] = False,
@@ -509,21 +514,24 @@ def _deliver(result: RenderResult, target: Path, *, named: bool) -> RenderResult
 
 @letters_app.command("render")
 def render_cmd(
-    letter_id: Annotated[int, typer.Argument(help="The letter.")],
+    letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter.")],
     style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
     fmt: Annotated[str, typer.Option("--format", help="pdf or png.")] = "pdf",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write it.")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Another seed gives another hand (default: the letter id).")
+        int | None,
+        typer.Option(parser=SEED, help="Another seed gives another hand (default: the letter id)."),
     ] = None,
     ink: Annotated[str | None, typer.Option(help="blue-black, black, sepia or blue.")] = None,
     paper: Annotated[str | None, typer.Option(help="plain, lined, cream or textured.")] = None,
     envelope: Annotated[
         bool, typer.Option(help="Add an envelope page with the addresses.")
     ] = False,
-    version: Annotated[int | None, typer.Option(help="This version, not the latest.")] = None,
+    version: Annotated[
+        int | None, typer.Option(parser=ID, help="This version, not the latest.")
+    ] = None,
     as_is: Annotated[
         bool, typer.Option("--as-is", help="Render even with suggestions still to confirm.")
     ] = False,
@@ -574,7 +582,7 @@ def book_cmd(
     title: Annotated[str, typer.Option(help="The book's title.")],
     to: Annotated[str | None, typer.Option("--to", help="Only the letters to this person.")] = None,
     letter: Annotated[
-        list[int] | None, typer.Option("--letter", help="Only these letters (repeat).")
+        list[int] | None, typer.Option("--letter", parser=ID, help="Only these letters (repeat).")
     ] = None,
     style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
     output: Annotated[

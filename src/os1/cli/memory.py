@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from os1.cli.params import COUNT, ID, IMPORTANCE, as_id
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.errors import ConfigError, InputError
@@ -111,7 +112,7 @@ def list_cmd(
 @memory_app.command("search")
 def search_cmd(
     query: Annotated[str, typer.Argument(help="Words or a question.")],
-    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    limit: Annotated[int, typer.Option(parser=COUNT, help="How many results.")] = 10,
     as_json: JsonOpt = False,
 ) -> None:
     """Find memories by meaning and by words, as os1 does before it answers."""
@@ -131,7 +132,8 @@ def search_cmd(
 
 @memory_app.command("show")
 def show_cmd(
-    memory_id: Annotated[int, typer.Argument(help="The memory's id.")], as_json: JsonOpt = False
+    memory_id: Annotated[int, typer.Argument(parser=ID, help="The memory's id.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Show one memory: where it came from, how sure os1 is, and what it replaced."""
 
@@ -166,11 +168,11 @@ def show_cmd(
 
 @memory_app.command("edit")
 def edit_cmd(
-    memory_id: Annotated[int, typer.Argument(help="The memory's id.")],
+    memory_id: Annotated[int, typer.Argument(parser=ID, help="The memory's id.")],
     content: Annotated[str | None, typer.Option(help="The corrected sentence.")] = None,
     about: Annotated[str | None, typer.Option(help="Who or what it is about.")] = None,
     importance: Annotated[
-        int | None, typer.Option(min=1, max=5, help="1 (trivia) to 5 (core).")
+        int | None, typer.Option(parser=IMPORTANCE, help="1 (trivia) to 5 (core).")
     ] = None,
     when: Annotated[
         str | None, typer.Option(help="A date (2026-03-05) or words like 'next Friday'.")
@@ -206,8 +208,9 @@ def forget_cmd(
     """Forget a memory (by id) or everything matching some words, after showing what goes."""
 
     async def find(memory: Memory, user_id: int, _: Companion) -> list[MemoryRecord]:
-        if target.isdigit():
-            return [await memory.get(user_id, int(target))]
+        number = as_id(target)
+        if number is not None:
+            return [await memory.get(user_id, number)]
         found = await memory.search(user_id, target, limit=20)
         return [f.record for f in found if f.similarity >= 0.45 or f.score >= 0.45]
 

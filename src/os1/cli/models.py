@@ -182,7 +182,7 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
         answer = typer.prompt("Which one (number or name)")
         chosen = (
             models[int(answer) - 1]
-            if answer.isdigit() and 0 < int(answer) <= len(models)
+            if answer.isascii() and answer.isdigit() and 0 < int(answer) <= len(models)
             else answer
         )
     if chosen is not None and models and chosen not in models:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from os1.cli.params import ID
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.companion import Companion
 from os1.companion.identity import Answers, Identity
@@ -289,7 +290,7 @@ def reminders_list(
 
 @reminders_app.command("cancel")
 def reminders_cancel(
-    initiative_id: Annotated[int, typer.Argument(help="The id to cancel.")],
+    initiative_id: Annotated[int, typer.Argument(parser=ID, help="The id to cancel.")],
 ) -> None:
     """Cancel one before it is said."""
 

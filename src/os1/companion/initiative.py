@@ -84,7 +84,12 @@ def due_from(words: str, now: datetime) -> datetime | None:
     if relative:
         count = _COUNTS.get(relative["n"].lower()) or int(relative["n"])
         unit = relative["unit"].lower()
-        return now + (timedelta(hours=count) if unit.startswith("h") else timedelta(minutes=count))
+        try:
+            return now + (
+                timedelta(hours=count) if unit.startswith("h") else timedelta(minutes=count)
+            )
+        except OverflowError:  # "in 99999999999999 hours" is past the calendar's end
+            return None
     day = resolve_when(words, local.date())
     at = _time_of(words)
     if day is None and at is None:

@@ -44,7 +44,17 @@ def _next_month_day(today: date, month: int, day: int) -> date | None:
 
 
 def resolve_when(words: str, today: date) -> date | None:
-    """Read ``words`` as a date relative to ``today``; ``None`` when they say no clear date."""
+    """Read ``words`` as a date relative to ``today``; ``None`` when they say no clear date.
+
+    A date past the calendar's end ("in 100000000 days") is no clear date either.
+    """
+    try:
+        return _resolve(words, today)
+    except OverflowError:
+        return None
+
+
+def _resolve(words: str, today: date) -> date | None:
     text = re.sub(r"[,]", " ", words.lower()).strip()
     if not text:
         return None
@@ -58,7 +68,9 @@ def resolve_when(words: str, today: date) -> date | None:
             return today + timedelta(days=offset)
     relative = re.search(r"\bin (\w+) (days?|weeks?|months?|years?)\b", text)
     if relative:
-        count = _NUMBERS.get(relative[1]) or (int(relative[1]) if relative[1].isdigit() else None)
+        count = _NUMBERS.get(relative[1]) or (
+            int(relative[1]) if _ascii_digits(relative[1]) else None
+        )
         if count is None:
             return None
         unit = relative[2]
@@ -106,3 +118,8 @@ def resolve_when(words: str, today: date) -> date | None:
             candidate = _safe(today.year + month_index // 12, month_index % 12 + 1, day)
         return candidate
     return None
+
+
+def _ascii_digits(word: str) -> bool:
+    """Digits 0-9 only: ``str.isdigit`` also says yes to superscripts, which ``int`` refuses."""
+    return word.isascii() and word.isdigit()

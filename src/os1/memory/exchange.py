@@ -14,8 +14,13 @@ FORMAT = "os1-memory-export"
 VERSION = 1
 MAX_MEMORIES = 200_000
 
-Short = Annotated[str, StringConstraints(max_length=200)]
-Long = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+MAX_CONTENT = 2000
+"""The longest memory, in characters: what import accepts is what editing allows."""
+MAX_LABEL = 200
+"""The longest ``about``, ``aspect`` or ``source``."""
+
+Short = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
+Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT)]
 
 
 class ExportedMemory(BaseModel):

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from os1.clock import Clock
-from os1.errors import NotFound, Os1Error
+from os1.errors import InputError, NotFound, Os1Error
 from os1.memory.embedder import Embedder
-from os1.memory.exchange import parse_export, to_export
+from os1.memory.exchange import MAX_CONTENT, MAX_LABEL, parse_export, to_export
 from os1.memory.extraction import (
     SCHEMA,
     SYSTEM,
@@ -294,9 +294,26 @@ class Memory:
         importance: int | None = None,
         happens_on: date | None = None,
     ) -> MemoryRecord:
-        """Correct a memory; the person's word makes it certain."""
+        """Correct a memory; the person's word makes it certain.
+
+        The limits are the export format's, so whatever is edited can be
+        exported and imported again.
+        """
         current = await self.get(user_id, memory_id)
-        new_content = " ".join((content or current.content).split())
+        new_content = " ".join((content if content is not None else current.content).split())
+        if not new_content:
+            raise InputError("A memory cannot be empty.", "To drop it, use `os1 memory forget ID`.")
+        if len(new_content) > MAX_CONTENT:
+            raise InputError(
+                f"A memory holds at most {MAX_CONTENT:,} characters; this one has "
+                f"{len(new_content):,}.",
+                "Say it more briefly, or keep it as two memories.",
+            )
+        if about is not None and len(about) > MAX_LABEL:
+            raise InputError(
+                f"Who or what a memory is about fits in {MAX_LABEL} characters.",
+                "Shorten --about.",
+            )
         vector = (await self.embedder.embed([new_content]))[0]
         await asyncio.to_thread(
             lambda: self.store.edit(
