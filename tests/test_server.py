@@ -175,6 +175,19 @@ def test_responses_carry_a_strict_content_security_policy_and_no_cors(served: Se
     assert answer.headers["x-content-type-options"] == "nosniff"
 
 
+def test_another_sites_page_cannot_change_anything(served: Served) -> None:
+    ana = served.sign_in("ana")
+    memory = remember(served, "ana", "The user's sister lives in Porto.")
+    forged = served.http.delete(
+        f"/api/memories/{memory}", headers={**ana, "origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403
+    own = served.http.delete(
+        f"/api/memories/{memory}", headers={**ana, "origin": "http://testserver"}
+    )
+    assert own.status_code == 204
+
+
 def test_oversized_and_malformed_bodies_are_refused_clearly(served: Served) -> None:
     big = served.http.post(
         "/api/session",

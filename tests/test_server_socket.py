@@ -11,6 +11,8 @@ import pytest
 from starlette.testclient import WebSocketDenialResponse
 
 from os1.config import DEFAULT_MODEL
+from os1.server.hub import SESSIONS_KEPT
+from os1.store.accounts import Signed
 from os1.store.initiatives import InitiativeStore
 from serving import NOON, Served, frames_until, serving
 
@@ -226,3 +228,15 @@ def test_the_embedded_model_answers_over_the_socket(home: Path, real_model: Path
         assert "Paris" in committed["reply"]
         assert events(frames).count("token_delta") > 1, "the reply streamed"
         assert reply(frames).strip() == committed["reply"].strip()
+
+
+def test_the_hub_keeps_a_bounded_number_of_sessions(served: Served) -> None:
+    hub = served.app.state.hub
+    ana = Signed(1, "ana", None)
+
+    async def open_many() -> int:
+        for conversation in range(1, SESSIONS_KEPT + 11):
+            hub.session(ana, conversation)
+        return len(hub._sessions)
+
+    assert served.call(open_many) == SESSIONS_KEPT

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -51,7 +52,10 @@ HEADERS = [
 
 
 class Guard:
-    """ASGI middleware: security headers on every response, and a bound on request bodies.
+    """ASGI middleware: security headers, bounded bodies, no changes from other sites' pages.
+
+    A request that changes something and carries another site's ``Origin`` is
+    refused, on top of the ``SameSite=Strict`` cookie.
 
     OpenAI-style clients resend the whole conversation with each request, so
     ``/v1/`` allows 32 times the bound (os1 reads only the last message).
@@ -62,7 +66,7 @@ class Guard:
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse oversized or unsized bodies, then add the headers to what the app sends."""
+        """Refuse oversized, unsized or cross-site changing requests, then add the headers."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -74,6 +78,17 @@ class Guard:
         limit = self.max_body * (32 if scope["path"].startswith("/v1/") else 1)
         if not length.isdigit() or int(length) > limit:
             await self._refuse(send, 413, f"A request body may hold at most {limit:,} bytes.")
+            return
+
+        origin = headers.get(b"origin")
+        changes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        if (
+            changes
+            and origin is not None
+            and urlsplit(origin.decode("latin-1")).netloc
+            != (headers.get(b"host", b"").decode("latin-1"))
+        ):
+            await self._refuse(send, 403, "Requests that change things come from os1's own pages.")
             return
 
         async def guarded(message: Message) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from os1.companion import Companion
@@ -23,6 +24,9 @@ from os1.server.protocol import EventFrame
 from os1.store.accounts import Signed
 
 log = logging.getLogger(__name__)
+
+SESSIONS_KEPT = 64
+"""Sessions kept between turns; the least recently used beyond this are closed."""
 
 OUTBOX_FRAMES = 2_000
 """Frames waiting for a slow socket before it is dropped (a long reply is a few hundred)."""
@@ -52,8 +56,9 @@ class Hub:
         self._outboxes: dict[int, set[Outbox]] = {}
         self._names: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
-        self._sessions: dict[tuple[int, int], Session] = {}
+        self._sessions: OrderedDict[tuple[int, int], Session] = OrderedDict()
         self._turns: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Future[None]] = set()
 
     def join(self, signed: Signed) -> Outbox:
         """A socket of this person opened."""
@@ -85,6 +90,11 @@ class Hub:
         found = self._sessions.get(key)
         if found is None:
             found = self._sessions[key] = Session(self.companion, signed.name, conversation)
+        self._sessions.move_to_end(key)
+        while len(self._sessions) > SESSIONS_KEPT:
+            _, oldest = self._sessions.popitem(last=False)
+            self._closing.add(asyncio.ensure_future(oldest.close()))
+            self._closing = {task for task in self._closing if not task.done()}
         return found
 
     def pending(self, user_id: int) -> int:
@@ -119,7 +129,7 @@ class Hub:
     ) -> None:
         lock = self._locks.setdefault(signed.user_id, asyncio.Lock())
         async with lock:
-            for (user_id, other), session in self._sessions.items():
+            for (user_id, other), session in list(self._sessions.items()):
                 if user_id == signed.user_id and other != conversation:
                     await session.quiet()
             session = self.session(signed, conversation)

@@ -115,8 +115,13 @@ class AccountStore:
         expires_at: datetime,
         device_id: int | None = None,
     ) -> None:
-        """Record a sign-in that lasts until ``expires_at``."""
+        """Record a sign-in lasting until ``expires_at``; this person's expired ones go."""
         with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                delete(auth_sessions).where(
+                    auth_sessions.c.user_id == user_id, auth_sessions.c.expires_at <= at
+                )
+            )
             conn.execute(
                 insert(auth_sessions).values(
                     user_id=user_id,
