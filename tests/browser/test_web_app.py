@@ -292,3 +292,25 @@ def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, liv
     expect(page.locator("#pairing")).to_contain_text("Pairing code:")
     shoot(page, "settings")
     assert problems == []
+
+
+def test_a_device_that_was_closed_catches_up_on_what_was_said(browser: Browser, live: Live) -> None:
+    laptop = browser.new_context(base_url=live.url).new_page()
+    phone_context = browser.new_context(base_url=live.url, viewport=PHONE)
+    phone = phone_context.new_page()
+    for page in (laptop, phone):
+        sign_in(page, "ana")
+        expect(page.get_by_text("Connected")).to_be_visible()
+    phone.close()
+    due = live.clock.now() + timedelta(minutes=10)
+    live.reminders.schedule(live.user_ids["ana"], "reminder", "bins", "Put the bins out.", due, due)
+    live.clock.set(due)
+    expect(laptop.locator(".initiative")).to_contain_text("Put the bins out.")
+    phone = phone_context.new_page()
+    phone.goto("/")
+    expect(phone.locator(".initiative")).to_have_text("While you were away: Put the bins out.")
+    phone.reload()
+    expect(phone.get_by_text("Connected")).to_be_visible()
+    expect(phone.locator(".initiative")).to_have_count(0)
+    laptop.context.close()
+    phone_context.close()

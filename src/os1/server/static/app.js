@@ -45,14 +45,30 @@ async function showHistory(id) {
   }
 }
 
-function remind(event) {
+function remind(event, away = false) {
   const card = document.createElement("p");
   card.className = "initiative";
-  card.textContent = event.text + (event.late ? " (this comes late)" : "");
+  card.textContent = (away ? "While you were away: " : "") + event.text + (event.late ? " (this comes late)" : "");
   notices.append(card);
   if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
     new Notification("os1", { body: event.text, tag: `os1-${event.due_at}` });
   }
+}
+
+// What os1 said while this device was closed: reminders delivered to the person's other
+// devices (or to none) since this device last looked, kept in this browser's storage.
+const SEEN = "os1.seen-until";
+
+async function catchUp(show) {
+  const said = (await getJSON("/api/reminders?everything=true")).filter((r) => r.delivered_at);
+  const seen = Date.parse(localStorage.getItem(SEEN) || "");
+  let newest = Number.isNaN(seen) ? 0 : seen;
+  for (const reminder of said) {
+    const at = Date.parse(reminder.delivered_at);
+    if (show && !Number.isNaN(seen) && at > seen) remind(reminder, true);
+    newest = Math.max(newest, at);
+  }
+  localStorage.setItem(SEEN, new Date(newest).toISOString());
 }
 
 async function onEvent(frame) {
@@ -92,6 +108,7 @@ async function onEvent(frame) {
       break;
     case "initiative":
       remind(event);
+      await catchUp(false);
       break;
   }
 }
@@ -102,6 +119,7 @@ async function onFrame(frame) {
   if (frame.type === "hello") {
     conversation = frame.conversation;
     await showHistory(conversation);
+    await catchUp(true);
   } else if (frame.type === "event") {
     await onEvent(frame);
   } else if (frame.type === "error") {
