@@ -24,6 +24,7 @@ from os1.config import load_settings
 from os1.server import create_app
 from os1.server.auth import hash_password
 from os1.store.accounts import AccountStore
+from os1.store.letters import LetterStore, Version
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PASSWORDS = {"ana": "ana-secret-1", "ben": "ben-secret-2"}
@@ -113,3 +114,12 @@ def listening(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+def write_letter(engine: Any, user_id: int, text: str) -> int:
+    """File a letter from Harold to Ruth with one version, for the pages that show letters."""
+    store = LetterStore(engine)
+    client = store.add_client(user_id, "Harold", NOON, signs_as="Hal")
+    ruth = store.add_recipient(user_id, client.id, "Ruth", NOON, relationship="wife")
+    first = Version(1, text, "", ("[the lake house]",), NOON)
+    return store.new_letter(user_id, client.id, ruth.id, "fiftieth anniversary", first).id

@@ -21,7 +21,7 @@ from os1.config import load_settings
 from os1.errors import ConfigError
 from os1.store import NewMemory
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, Served, serving
+from serving import NOON, Served, serving, write_letter
 
 
 @pytest.fixture
@@ -159,6 +159,18 @@ def test_reminders_are_listed_and_cancelled_by_their_owner_only(served: Served) 
     assert served.http.get("/api/reminders", headers=ana).json() == []
     everything = served.http.get("/api/reminders?everything=true", headers=ana).json()
     assert everything[0]["status"] == "cancelled"
+
+
+def test_letters_are_listed_for_their_writer_only(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    user_id = served.accounts.password_hash("ana")
+    assert user_id is not None
+    write_letter(served.companion.journal.engine, user_id[0], "Dear Ruth, fifty years.")
+    listed = served.http.get("/api/letters", headers=ana).json()
+    assert listed[0]["client"] == "Harold"
+    assert listed[0]["recipient"] == "Ruth"
+    assert listed[0]["versions"][-1]["text"] == "Dear Ruth, fifty years."
+    assert served.http.get("/api/letters", headers=ben).json() == []
 
 
 def test_persona_journal_and_audit_are_the_persons_own(served: Served) -> None:

@@ -27,7 +27,7 @@ from os1.server.auth import hash_password
 from os1.store import NewMemory
 from os1.store.accounts import AccountStore
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, PASSWORDS, listening
+from serving import NOON, PASSWORDS, listening, write_letter
 
 pytestmark = pytest.mark.browser
 
@@ -286,6 +286,14 @@ def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, liv
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
     problems.clear()  # no persona yet is a 404, which the console reports
+
+    write_letter(live.accounts.engine, live.user_ids["ana"], "Dear Ruth,\n\nFifty years.")
+    page.get_by_role("link", name="Letters").click()
+    letter = page.get_by_role("article")
+    expect(letter.get_by_role("heading")).to_have_text("Harold to Ruth: fiftieth anniversary")
+    expect(letter).to_contain_text("Fifty years.")
+    expect(letter).to_contain_text("To confirm before sending: [the lake house]")
+    shoot(page, "letters")
 
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("button", name="Pair a device").click()

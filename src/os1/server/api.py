@@ -24,6 +24,7 @@ from os1.server.protocol import schema
 from os1.store import MemoryRecord
 from os1.store.accounts import AccountStore, Signed
 from os1.store.initiatives import InitiativeStore
+from os1.store.letters import LetterStore
 
 Me = Annotated[Signed, Depends(signed_in)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="An id, as the lists give it.")]
@@ -388,6 +389,61 @@ async def audit(
         )
         for e in entries
     ]
+
+
+class VersionOut(_Out):
+    """One version of a letter: its text, what it was asked to change, what is unconfirmed."""
+
+    number: int
+    text: str
+    instruction: str
+    unconfirmed: list[str]
+    created_at: datetime
+
+
+class LetterOut(_Out):
+    """A letter: who writes to whom, for what, and its versions (the last is the current)."""
+
+    id: int
+    client: str
+    recipient: str
+    occasion: str
+    created_at: datetime
+    versions: list[VersionOut]
+
+
+@private.get("/letters")
+async def letters(request: Request, who: Me) -> list[LetterOut]:
+    """The person's letters, in the order they were started, each with every version."""
+    store = LetterStore(_companion(request).journal.engine)
+
+    def read() -> list[LetterOut]:
+        clients = {c.id: c for c in store.clients(who.user_id)}
+        names = {
+            r.id: r.name for c in clients.values() for r in store.recipients(who.user_id, c.id)
+        }
+        return [
+            LetterOut(
+                id=letter.id,
+                client=clients[letter.client_id].name,
+                recipient=names.get(letter.recipient_id, ""),
+                occasion=letter.occasion,
+                created_at=letter.created_at,
+                versions=[
+                    VersionOut(
+                        number=v.number,
+                        text=v.text,
+                        instruction=v.instruction,
+                        unconfirmed=list(v.unconfirmed),
+                        created_at=v.created_at,
+                    )
+                    for v in letter.versions
+                ],
+            )
+            for letter in store.letters(who.user_id)
+        ]
+
+    return await asyncio.to_thread(read)
 
 
 @private.get("/devices")

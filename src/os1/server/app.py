@@ -178,7 +178,7 @@ def create_app(
 
         return serve
 
-    pages = ("memories", "reminders", "persona", "audit", "settings")
+    pages = ("memories", "reminders", "persona", "letters", "audit", "settings")
     for path, name in (("/", "index.html"), *((f"/{p}", f"{p}.html") for p in pages)):
         app.add_api_route(path, page(name), include_in_schema=False)
 

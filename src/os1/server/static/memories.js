@@ -44,7 +44,7 @@ async function load() {
   const memories = await getJSON("/api/memories");
   list.replaceChildren(...memories.map(row));
   status.textContent = memories.length
-    ? `${memories.length} memories.`
+    ? `${memories.length} ${memories.length === 1 ? "memory" : "memories"}.`
     : "Nothing remembered yet. Talk with os1 and it will note what matters.";
 }
 

@@ -138,7 +138,36 @@ async function settings() {
   };
 }
 
-const pages = { reminders, persona, audit, settings };
+async function letters() {
+  const all = await getJSON("/api/letters");
+  document.getElementById("letters").replaceChildren(
+    ...all.map((letter) => {
+      const current = letter.versions[letter.versions.length - 1];
+      const article = document.createElement("article");
+      article.className = "card";
+      const heading = document.createElement("h3");
+      heading.textContent = `${letter.client} to ${letter.recipient}: ${letter.occasion}`;
+      const meta = document.createElement("p");
+      meta.className = "status";
+      meta.textContent = `Version ${current.number} of ${letter.versions.length}, ${when(current.created_at)}`;
+      const text = document.createElement("p");
+      text.className = "letter";
+      text.textContent = current.text;
+      article.append(heading, meta, text);
+      if (current.unconfirmed.length) {
+        const check = document.createElement("p");
+        check.textContent = `To confirm before sending: ${current.unconfirmed.join(", ")}`;
+        article.append(check);
+      }
+      return article;
+    }),
+  );
+  status.textContent = all.length
+    ? `${all.length} ${all.length === 1 ? "letter" : "letters"}. Revise them in a conversation or with os1 letters.`
+    : "No letters yet. Say “help me write to my sister for her birthday” in a conversation.";
+}
+
+const pages = { reminders, persona, letters, audit, settings };
 document.getElementById("sign-out").addEventListener("click", signOut);
 registerWorker();
 pages[document.body.dataset.page]().catch(() => {
