@@ -93,6 +93,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `scripts/system-deps.sh --dev` (Debian's chromium)"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
@@ -322,3 +326,25 @@ def test_a_device_that_was_closed_catches_up_on_what_was_said(browser: Browser, 
     expect(phone.locator(".initiative")).to_have_count(0)
     laptop.context.close()
     phone_context.close()
+
+
+def test_the_conversation_works_from_the_keyboard_alone(
+    context: BrowserContext, live: Live
+) -> None:
+    page = context.new_page()
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Name", exact=True)).to_be_focused()
+    page.keyboard.type("ana")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORDS["ana"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the message box")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Message to os1")).to_be_focused()
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("log", name="Conversation")).to_contain_text("You said: Typed without")
+    expect(page.get_by_label("Message to os1")).to_be_focused()
