@@ -100,6 +100,8 @@ class Phrasebook:
     """One language's phrases and examples (``<language>.toml`` beside this module)."""
 
     crisis: tuple[re.Pattern[str], ...]
+    signs: tuple[re.Pattern[str], ...]
+    frames: tuple[re.Pattern[str], ...]
     urgent: tuple[re.Pattern[str], ...]
     idioms: tuple[re.Pattern[str], ...]
     crisis_examples: tuple[str, ...]
@@ -116,6 +118,16 @@ class Phrasebook:
         """Whether a crisis phrase is in the message, once idioms are set aside."""
         plain = self.without_idioms(_normalise(text))
         return any(p.search(plain) for p in self.crisis)
+
+    def shows_signs(self, text: str) -> bool:
+        """Whether the message has a warning sign that its meaning must confirm or explain."""
+        plain = self.without_idioms(_normalise(text))
+        return any(p.search(plain) for p in self.signs)
+
+    def speaks_of_others(self, text: str) -> bool:
+        """Whether the message speaks from someone's work or of other people and stories."""
+        plain = _normalise(text)
+        return any(p.search(plain) for p in self.frames)
 
     def says_urgent(self, text: str) -> bool:
         """Whether the message speaks of a plan, means at hand, a time, or harm done."""
@@ -138,6 +150,8 @@ def phrasebook(language: str = "en") -> Phrasebook:
 
     return Phrasebook(
         crisis=compiled("crisis"),
+        signs=compiled("signs"),
+        frames=compiled("frames"),
         urgent=compiled("urgent"),
         idioms=compiled("idioms"),
         crisis_examples=tuple(data["bank"]["crisis"]),
@@ -239,14 +253,22 @@ class CrisisCheck:
                 risk = Risk.URGENT
             return Assessment(risk, layer, similarity, (time.perf_counter() - started) * 1000)
 
-        if self.book.says_crisis(text):
+        certain = self.book.says_crisis(text)
+        others = self.book.speaks_of_others(text)
+        if certain and not others:
             return done(Risk.CRISIS, "phrase", 1.0)
         try:
-            near = await self.closeness(text)
+            near = await self.closeness(self.book.without_idioms(text))
         except Exception:  # no embedder today: the phrases and the model still listen
             near = Closeness(CLOSE, 0.0, CLOSE, 0.0)
         if near.sentence >= LEANING and near.sentence >= near.sentence_safe + MARGIN:
             return done(Risk.CRISIS, "meaning", near.sentence)
+        if certain or self.book.shows_signs(text):
+            # a sign is risk unless the message means something safer; speaking
+            # of work, stories or others, it must mean risk more than safety
+            lean = -MARGIN if others else MARGIN
+            if near.whole + lean >= near.whole_safe:
+                return done(Risk.CRISIS, "sign", near.whole)
         if near.whole < CLOSE or near.whole < near.whole_safe + MARGIN:
             return done(Risk.NONE, "meaning", max(near.whole, near.sentence))
         if near.whole >= LEANING:

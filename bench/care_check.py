@@ -1,0 +1,136 @@
+"""Does the crisis check hear risk in words nobody tuned it to? Every message, every set.
+
+The crisis check (``os1.companion.care``) runs first on every message, so it
+is measured on its own here, through its real parts: the phrasebook, the
+MiniLM embedder and, for the faint close calls it leaves to it, the embedded
+chat model's judgement. Each set in ``bench/data/care_cases.toml`` and the
+``care_unseen*.toml`` files is scored separately: recall on its crisis
+messages, false positives on its safe ones.
+
+The sets differ in how much the check has seen of them, and the figures only
+mean something with that said:
+
+- ``care_cases`` (crisis, safe, holdout, holdout2, holdout3), ``care_unseen``
+  and ``care_unseen2`` were read while the check's phrases and examples were
+  widened: they show what it now does on phrasings like those;
+- ``care_unseen3`` was kept out of that work: it is the honest figure for
+  phrasings nobody tuned to (``unseen_*`` on the last line). Once a change is
+  made by looking at its misses, write a new set and move this one up.
+
+The baseline, in the same run, is the check as it was first built: one
+regular expression for the plain words (``BASELINE`` below).
+
+Also measured: the check's time per message (p50/p95 over messages it decided
+without the model, and over those it asked the model about).
+
+Last line: ``crisis_recall=… crisis_false_positive=… unseen_crisis_recall=…
+unseen_false_positive=… baseline_recall=… baseline_false_positive=…
+care_check_p50_ms=… care_check_p95_ms=… judge_p50_ms=…``.
+
+Run: ``.venv/bin/python bench/care_check.py [--show] [--no-model]`` (a few
+minutes on 2 cores; ``--no-model`` leaves close calls to the rule that holds
+when the model cannot answer: they count as crisis).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import tempfile
+import tomllib
+from pathlib import Path
+
+from os1.app import care_embedder, json_asker
+from os1.companion.care import CrisisCheck
+from os1.config import load_settings, resolve_paths
+from os1.llm import create_llm
+
+DATA = Path(__file__).parent / "data"
+UNSEEN = "care_unseen3"
+BASELINE = re.compile(
+    r"\b(kill(ing)? myself|suicid\w*|end (my|it all)|want to die|self[- ]?harm)\b", re.IGNORECASE
+)
+
+
+def sets() -> dict[str, tuple[list[str], list[str]]]:
+    """Each set's name with its crisis and its safe messages."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    cases = tomllib.loads((DATA / "care_cases.toml").read_text())
+    for suffix in ("", "_holdout", "_holdout2", "_holdout3"):
+        name = f"cases{suffix}" if suffix else "cases"
+        found[name] = (cases[f"crisis{suffix}"], cases[f"safe{suffix}"])
+    for name in ("care_unseen", "care_unseen2", UNSEEN):
+        data = tomllib.loads((DATA / f"{name}.toml").read_text())
+        found[name] = (data["crisis"], data["safe"])
+    return found
+
+
+def rate(hits: int, total: int) -> float:
+    return hits / total if total else float("nan")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="print every miss and false alarm")
+    parser.add_argument("--no-model", action="store_true", help="do not load the chat model")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    os.environ["OS1_HOME"] = tempfile.mkdtemp(prefix="os1-care-check-")
+    settings, paths = load_settings(), resolve_paths()
+    embedder = care_embedder(settings, paths, None)
+    if embedder is None:
+        raise SystemExit("The MiniLM embedder is not installed: run `os1 models install`.")
+    ask = None if args.no_model else json_asker(create_llm(settings, paths), "care-work")
+    check = CrisisCheck(embedder, ask)
+    await check.prepare()
+    quick: list[float] = []
+    judged: list[float] = []
+    totals = {"tuned": [0, 0, 0, 0], "unseen": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}
+    print(f"{'set':<16} {'crisis':>7} {'recall':>7} {'safe':>5} {'false+':>7}   baseline")
+    for name, (crisis, safe) in sets().items():
+        heard = alarms = base_heard = base_alarms = 0
+        for text, risky in [*((t, True) for t in crisis), *((t, False) for t in safe)]:
+            assessment = await check.assess(text)
+            (judged if assessment.layer == "model" else quick).append(assessment.took_ms)
+            base = bool(BASELINE.search(text))
+            if risky:
+                heard += assessment.crisis
+                base_heard += base
+            else:
+                alarms += assessment.crisis
+                base_alarms += base
+            if args.show and assessment.crisis != risky:
+                kind = "MISS " if risky else "ALARM"
+                print(f"  {kind} {name} [{assessment.layer} {assessment.similarity:.2f}] {text}")
+        bucket = totals["unseen" if name == UNSEEN else "tuned"]
+        for i, value in enumerate((heard, len(crisis), alarms, len(safe))):
+            bucket[i] += value
+        for i, value in enumerate((base_heard, len(crisis), base_alarms, len(safe))):
+            totals["baseline"][i] += value
+        print(
+            f"{name:<16} {len(crisis):>7} {rate(heard, len(crisis)):>7.3f} {len(safe):>5} "
+            f"{rate(alarms, len(safe)):>7.3f}   {rate(base_heard, len(crisis)):.3f} / "
+            f"{rate(base_alarms, len(safe)):.3f}"
+        )
+    tuned, unseen, base = totals["tuned"], totals["unseen"], totals["baseline"]
+    everything = [a + b for a, b in zip(tuned, unseen, strict=True)]
+    p95 = sorted(quick)[int(0.95 * (len(quick) - 1))] if quick else float("nan")
+    print(f"({len(quick) + len(judged)} messages, {len(judged)} left to the model)")
+    print(
+        f"crisis_recall={rate(everything[0], everything[1]):.3f} "
+        f"crisis_false_positive={rate(everything[2], everything[3]):.3f} "
+        f"unseen_crisis_recall={rate(unseen[0], unseen[1]):.3f} "
+        f"unseen_false_positive={rate(unseen[2], unseen[3]):.3f} "
+        f"baseline_recall={rate(base[0], base[1]):.3f} "
+        f"baseline_false_positive={rate(base[2], base[3]):.3f} "
+        f"care_check_p50_ms={statistics.median(quick) if quick else float('nan'):.1f} "
+        f"care_check_p95_ms={p95:.1f} "
+        f"judge_p50_ms={statistics.median(judged) if judged else float('nan'):.0f}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
