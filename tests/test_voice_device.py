@@ -201,3 +201,61 @@ def test_a_spoken_turn_and_barge_in_through_a_live_microphone_and_a_device_that_
     history = json.loads(run_os1("history", "--json", env=env).stdout)["turns"]
     assert [t["interrupted"] for t in history] == [True, False], "nothing said was lost"
     assert history[0]["reply"] == first["reply"]
+
+
+def heard_until_quiet(raw: Path, sound_s: float, quiet_s: float, deadline: float) -> None:
+    """Wait until ``raw`` (16 kHz s16 from the speaker) spans ``sound_s`` of speech, then quiet."""
+    while time.monotonic() < deadline:
+        data = np.frombuffer(raw.read_bytes(), dtype="<i2") if raw.exists() else np.zeros(0)
+        loud = np.flatnonzero(np.abs(data.astype(np.float32)) > 1000)
+        spoken = loud[-1] - loud[0] if len(loud) else 0
+        if spoken > sound_s * SAMPLE_RATE and len(data) - loud[-1] > quiet_s * SAMPLE_RATE:
+            return
+        time.sleep(0.2)
+    pytest.fail("os1 did not finish speaking")
+
+
+def test_the_first_talk_aloud_asks_which_voice_and_keeps_the_answer(
+    pulse: Pulse, tmp_path: Path, home: Path
+) -> None:
+    answer, question = tmp_path / "answer.wav", tmp_path / "question.wav"
+    write_wav(answer, speech(0.3, "The second one, please.", 2.0))
+    write_wav(question, speech(0.3, "What is the capital of France?", 2.0))
+    env = {
+        **pulse.env,
+        "OS1_MODEL": write_script(tmp_path / "s.json", ["Paris, of course."]),
+        "OS1_INPUT_DEVICE": "pulse",
+        "OS1_OUTPUT_DEVICE": "pulse",
+    }
+    raw = tmp_path / "said.raw"
+    recorder = subprocess.Popen(
+        ["parec", "--device=speaker.monitor", "--format=s16le", "--rate=16000", "--channels=1",
+         str(raw)],
+        env={**os.environ, **pulse.env},
+    )  # fmt: skip
+    talk = subprocess.Popen(
+        [sys.executable, "-m", "os1", "talk", "--json"],
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    errors, out = lines_of(talk.stderr), lines_of(talk.stdout)
+    try:
+        deadline = time.monotonic() + 90
+        heard_until_quiet(raw, 4.0, 1.0, deadline)  # a line in each voice, then the question
+        assert pulse.run("paplay", "--device=micfeed", str(answer)).returncode == 0
+        assert pulse.run("paplay", "--device=micfeed", str(question)).returncode == 0
+        while not any('"spoken_turn"' in line for line in out.queue):
+            assert talk.poll() is None, "".join(errors.queue)
+            assert time.monotonic() < deadline, "".join(errors.queue)
+            time.sleep(0.2)
+    finally:
+        talk.kill()
+        talk.wait(10)
+        recorder.terminate()
+        recorder.wait(5)
+        talk.stdout.close()  # type: ignore[union-attr]
+        talk.stderr.close()  # type: ignore[union-attr]
+    assert "now speaks as heart" in "".join(errors.queue)
+    [turn] = [json.loads(line) for line in out.queue if '"spoken_turn"' in line]
+    assert "capital of france" in turn["transcript"].lower()
+    listed = run_os1("voices", "list", env=env).stdout
+    assert "* heart" in listed, "the choice is kept for next time"
