@@ -16,7 +16,7 @@ from tests.conftest import write_script
 
 from os1.store import Journal
 from os1.store.database import alembic_config, create_store_engine, engine_url, migrate
-from os1.store.memories import MemoryChanges, MemoryStore, NewMemory
+from os1.store.memories import CLAIM_LEASE, MemoryChanges, MemoryStore, NewMemory
 
 FACT = {
     "kind": "person",
@@ -63,11 +63,13 @@ def test_parallel_first_runs_keep_every_message_and_store_a_fact_once(
     try:
         with journal.engine.connect() as conn:
             said = {r[0] for r in conn.execute(text("SELECT user_text FROM turns"))}
+            talks = conn.execute(text("SELECT count(*) FROM conversations")).scalar_one()
             facts = conn.execute(
                 text("SELECT count(*) FROM memories WHERE content LIKE '%Ana lives in Porto.'")
             ).scalar_one()
         assert said == {f"My sister Ana lives in Porto. ({n})" for n in range(PARALLEL)}
         assert facts == 1
+        assert talks == 1  # all in the person's first conversation
         assert _active_duplicates(journal) == []
     finally:
         journal.close()
@@ -158,3 +160,23 @@ def test_a_fresh_sqlite_schema_made_by_many_processes_at_once(tmp_path: Path) ->
     with check.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     check.dispose()
+
+
+def test_a_turn_is_read_for_memories_by_one_process_at_a_time(tmp_path: Path) -> None:
+    journal = Journal.open("", tmp_path / "os1.db")
+    try:
+        now = datetime.now(UTC)
+        user = journal.user_id("me", now)
+        conversation = journal.new_conversation(user, now)
+        turn = journal.commit_turn(
+            user, conversation, user_text="I moved to Porto.", reply="Oh!", interrupted=False,
+            model="m", started_at=now, committed_at=now, timings={}, remember=True,
+        )  # fmt: skip
+        store = MemoryStore(journal.engine)
+        assert store.claim_job(user, turn.id, now)
+        assert not store.claim_job(user, turn.id, now)  # another process meanwhile
+        assert store.claim_job(user, turn.id, now + CLAIM_LEASE * 2)  # the first one ended
+        store.apply(user, MemoryChanges(), "e", now, finish_job=turn.id)
+        assert not store.claim_job(user, turn.id, now + CLAIM_LEASE * 4)  # done
+    finally:
+        journal.close()

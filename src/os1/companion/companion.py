@@ -159,7 +159,9 @@ class Companion:
             await asyncio.to_thread(self.journal.require_conversation, user_id, conversation_id)
             return conversation_id
         latest = await self.latest_conversation()
-        return latest if latest is not None else await self.new_conversation()
+        if latest is not None:
+            return latest
+        return await asyncio.to_thread(self.journal.first_conversation, user_id, self.clock.now())
 
     async def latest_conversation(self) -> int | None:
         """The conversation this person spoke in last, without starting one."""
@@ -251,6 +253,11 @@ class Companion:
         care = await self._care_reply(user_id, conversation, prepared.text)
         if care is not None:
             await self._early.cancel()
+            await asyncio.to_thread(
+                lambda: self.journal.mark_open_turn(
+                    user_id, opened, model=CARE_MODEL, remember=False
+                )
+            )
             said = _PIECES.findall(care)
             for piece in said:
                 yield TokenDelta(text=piece)
@@ -266,6 +273,9 @@ class Companion:
             return
         if handled is not None:
             await self._early.cancel()
+            await asyncio.to_thread(
+                lambda: self.journal.mark_open_turn(user_id, opened, model="os1", remember=False)
+            )
             events, reply = handled
             for event in events:
                 yield event

@@ -213,6 +213,11 @@ class Memory:
         pending = await asyncio.to_thread(self.store.pending_turns, user_id)
         done = 0
         for turn in pending[:limit]:
+            claimed = await asyncio.to_thread(
+                self.store.claim_job, user_id, turn.id, self.clock.now()
+            )
+            if not claimed:
+                continue  # another process is reading this turn now
             try:
                 await self.extract_turn(
                     user_id, turn.id, turn.user_text, turn.reply, turn.started_at

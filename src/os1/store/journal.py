@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, func, insert, select, update
+from sqlalchemy import DateTime, Engine, Row, delete, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from os1.errors import NotFound
@@ -35,6 +35,8 @@ from os1.store.schema import (
 
 _DIALOG_STEP = pending_actions.c.kind.not_like("confirm:%")
 """Waiting rows that are a dialog's step rather than a proposal for the gate."""
+FIRST_CONVERSATION = 0x05_1C_0F
+"""Advisory lock class (Postgres) held while a person's first conversation is made."""
 ORPHAN_AFTER = timedelta(hours=1)
 """An open turn written on another machine is taken as abandoned after this long."""
 
@@ -164,6 +166,39 @@ class Journal:
                     insert(conversations)
                     .values(user_id=user_id, created_at=at, updated_at=at)
                     .returning(conversations.c.id)
+                ).scalar_one()
+            )
+
+    def first_conversation(self, user_id: int, at: datetime) -> int:
+        """The conversation this user spoke in last, or their first, made only once.
+
+        Several processes starting for a new person at the same moment all
+        land in one conversation: the insert happens only if the person has
+        none, under the write lock (SQLite) or a per-person advisory lock
+        (Postgres).
+        """
+        with translate_errors(self._where), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:k, :u)"),
+                    {"k": FIRST_CONVERSATION, "u": user_id},
+                )
+            none_yet = (
+                ~select(conversations.c.id).where(conversations.c.user_id == user_id).exists()
+            )
+            moment = literal(at, DateTime(timezone=True))
+            conn.execute(
+                insert(conversations).from_select(
+                    ["user_id", "created_at", "updated_at"],
+                    select(literal(user_id), moment, moment).where(none_yet),
+                )
+            )
+            return int(
+                conn.execute(
+                    select(conversations.c.id)
+                    .where(conversations.c.user_id == user_id)
+                    .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+                    .limit(1)
                 ).scalar_one()
             )
 
@@ -347,6 +382,15 @@ class Journal:
                 .values(reply=reply)
             )
 
+    def mark_open_turn(self, user_id: int, opened: int, *, model: str, remember: bool) -> None:
+        """Say who answers an open turn (care, a skill) and whether it is to be remembered."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                update(open_turns)
+                .where(open_turns.c.id == opened, open_turns.c.user_id == user_id)
+                .values(model=model, remember=remember)
+            )
+
     def drop_open_turn(self, user_id: int, opened: int) -> None:
         """Forget an open turn that failed with an error the person was shown."""
         with translate_errors(self._where), self.engine.begin() as conn:
@@ -389,6 +433,11 @@ class Journal:
                     conn.execute(
                         insert(memory_jobs).values(turn_id=turn_id, user_id=row.user_id, attempts=0)
                     )
+                conn.execute(
+                    update(conversations)
+                    .where(conversations.c.id == row.conversation_id)
+                    .values(updated_at=at)
+                )
             recovered += 1
         return recovered
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, text, update
@@ -35,6 +35,8 @@ KINDS = (
     "episode",
 )
 """Semantic kinds, then ``insight`` (from reflection) and ``episode`` (the person's own words)."""
+CLAIM_LEASE = timedelta(minutes=5)
+"""How long a process may hold a turn's extraction before another takes it over."""
 COMMON_TERM_DOCS = 2000
 """Words held by more memories than this are too common to rank every match of."""
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
@@ -843,5 +845,27 @@ class MemoryStore:
             conn.execute(
                 update(memory_jobs)
                 .where(memory_jobs.c.turn_id == turn_id, memory_jobs.c.user_id == user_id)
-                .values(attempts=memory_jobs.c.attempts + 1, last_error=error[:2000])
+                .values(
+                    attempts=memory_jobs.c.attempts + 1, last_error=error[:2000], claimed_at=None
+                )
             )
+
+    def claim_job(self, user_id: int, turn_id: int, at: datetime) -> bool:
+        """Take a turn's extraction for this process; False if another has it or it is done.
+
+        A claim older than ``CLAIM_LEASE`` was left by a process that ended and
+        is taken over, so a crash only delays the turn.
+        """
+        with translate_errors(self._where), self.engine.begin() as conn:
+            taken = conn.execute(
+                update(memory_jobs)
+                .where(
+                    memory_jobs.c.turn_id == turn_id,
+                    memory_jobs.c.user_id == user_id,
+                    memory_jobs.c.done_at.is_(None),
+                    (memory_jobs.c.claimed_at.is_(None))
+                    | (memory_jobs.c.claimed_at < at - CLAIM_LEASE),
+                )
+                .values(claimed_at=at)
+            ).rowcount
+        return bool(taken == 1)

@@ -169,6 +169,7 @@ memory_jobs = Table(
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text, nullable=True),
     Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
     Index("ix_memory_jobs_user_done", "user_id", "done_at"),
 )
 
