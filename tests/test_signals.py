@@ -123,3 +123,33 @@ def test_socket_folders_of_ended_processes_are_removed(tmp_path: Path) -> None:
         assert mine.exists()
     finally:
         mine.rmdir()
+
+
+def test_sigterm_in_chat_keeps_the_partial_reply_and_leaves(tmp_path: Path) -> None:
+    model = write_script(tmp_path / "s.json", [REPLY], delay_s=0.05)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "os1", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OS1_MODEL": model},
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write(b"tell me a long story\n")
+    proc.stdin.flush()
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"w1" not in seen and time.monotonic() < deadline:
+        piece = proc.stdout.read1(1024)
+        if not piece:
+            break
+        seen += piece
+    assert b"w1" in seen, seen
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    turn = _last_turn({})
+    assert turn["user_text"] == "tell me a long story"
+    assert turn["interrupted"] is True
+    assert str(turn["reply"]).startswith("w0")
+    assert turn["reply"] != REPLY
