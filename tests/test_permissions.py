@@ -74,3 +74,14 @@ def test_securing_follows_no_link_out_of_the_home(home: Path, tmp_path: Path) ->
     secure_home(resolve_paths())
     assert _mode(outside) == 0o644
     assert _mode(data) == 0o700
+
+
+@pytest.mark.real_model
+@pytest.mark.usefixtures("real_model")
+def test_saved_model_states_are_private(home: Path) -> None:
+    said = run_os1("say", "Hello!")
+    assert said.code == 0, said.stderr
+    states = list((home / "data" / "kv-cache").rglob("*.bin"))
+    assert states
+    assert {oct(_mode(p)) for p in states} == {oct(0o600)}
+    assert _mode(home / "data" / "kv-cache") == 0o700

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from os1.config import hide_passwords
+from os1.terminal import clean
 
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
@@ -43,6 +44,14 @@ class _NoPasswords(logging.Formatter):
         return hide_passwords(super().format(record))
 
 
+class _ForTerminal(_NoPasswords):
+    """As :class:`_NoPasswords`, and inert on a terminal (a logged reply is outside text)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The line without escape sequences or control characters."""
+        return clean(super().format(record))
+
+
 def configure(log_file: Path, *, debug: bool = False) -> None:
     """Send os1's log records to ``log_file`` (and to the terminal with ``debug``).
 
@@ -60,7 +69,7 @@ def configure(log_file: Path, *, debug: bool = False) -> None:
     root.addHandler(to_file)
     if debug:
         to_terminal = logging.StreamHandler(sys.stderr)
-        to_terminal.setFormatter(_NoPasswords(FORMAT))
+        to_terminal.setFormatter(_ForTerminal(FORMAT))
         root.addHandler(to_terminal)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     root.propagate = False

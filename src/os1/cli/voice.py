@@ -229,6 +229,10 @@ def talk(
     """Talk with os1 out loud: it listens, answers as it thinks, and stops when you cut in."""
     settings = load_settings()
     with friendly_errors():
+        if output is not None:
+            if str(output) == "-":
+                raise InputError("`talk --output` needs a file name.", "Give one ending in .wav.")
+            check_speech_target(output)
         clip = read_wav(input_file) if input_file is not None else None
         voice = build_voice(settings)
         session = open_session()
@@ -260,7 +264,8 @@ def talk(
         loop.run_until_complete(session.mind.aclose())
         loop.close()
     if isinstance(sink, Timeline) and output is not None:
-        write_wav(output, sink.audio())
+        with friendly_errors(), atomic_path(output) as partial:
+            write_wav(partial, sink.audio())
     if not pipeline.turns and clip is not None:
         err.print(f"[yellow]No speech heard in {clip.seconds:.1f} s of audio.[/]")
     elif not as_json:

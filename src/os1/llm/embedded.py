@@ -37,6 +37,7 @@ from os1.errors import LLMUnavailable, ModelError
 from os1.llm.base import GenerationOptions, Message
 from os1.llm.models import GGUF_MAGIC, resolve_model_file
 from os1.llm.sockets import clear_stale_socket_dirs, make_socket_dir
+from os1.private import PRIVATE_FILE, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class EmbeddedLLM:
         params.n_cache_reuse = 16  # shift and reuse cached chunks when old turns are trimmed
         params.verbosity = 3 if self._verbose else -1
         if self._kv_dir is not None:
-            self._kv_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self._kv_dir)  # the states hold the conversations' words
             params.slot_save_path = str(self._kv_dir) + os.sep
         try:
             return xllamacpp.Server(params)
@@ -199,10 +200,12 @@ class EmbeddedLLM:
             # saving never leaves a half-written state for the next one to restore.
             if not self._slot_request(slot, "save", partial):
                 return
+            os.chmod(self._kv_dir / partial, PRIVATE_FILE)
             os.replace(self._kv_dir / partial, self._kv_dir / name)
             prefix = _prefix_file(messages)
             if prefix and not (self._kv_dir / prefix).exists():
                 shutil.copyfile(self._kv_dir / name, self._kv_dir / partial)
+                os.chmod(self._kv_dir / partial, PRIVATE_FILE)
                 os.replace(self._kv_dir / partial, self._kv_dir / prefix)
             saved = sorted(self._kv_dir.glob("*.bin"), key=lambda p: p.stat().st_mtime)
             for old in saved[: max(0, len(saved) - self._kv_files)]:
