@@ -55,7 +55,7 @@ from os1.store.snapshot import (
     Progress,
     after_restore,
     backed_up_tables,
-    holds_data,
+    make_room,
     put_rows,
     rows,
     snapshot,
@@ -318,7 +318,7 @@ def _restore_rows(
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
         current = schema_revision(conn)
-        if current is not None and holds_data(conn):
+        if current is not None and not make_room(conn):
             raise InputError(
                 "This os1 home's database already holds conversations or memories; a restore "
                 "only goes into an empty one.",

@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     create_engine,
+    delete,
     func,
     insert,
     inspect,
@@ -129,12 +130,21 @@ def target_tables(conn: Connection, names: Iterable[str]) -> list[Table]:
     return list(reflected.sorted_tables)
 
 
-def holds_data(conn: Connection) -> bool:
-    """Whether any of the backed-up tables already holds a row."""
-    for table in target_tables(conn, [t.name for t in backed_up_tables()]):
-        if conn.execute(select(func.count()).select_from(table)).scalar_one():
-            return True
-    return False
+def make_room(conn: Connection) -> bool:
+    """Ready an empty database for a restore; False if it holds anyone's data.
+
+    Any command makes the person's user row on first use (`os1 history`), so
+    a database with only those is still empty: they are removed, and the
+    backup's own come back in their place.
+    """
+    tables = target_tables(conn, [t.name for t in backed_up_tables()])
+    for table in tables:
+        if table.name != "users" and conn.execute(select(func.count()).select_from(table)).scalar():
+            return False
+    for table in tables:
+        if table.name == "users":
+            conn.execute(delete(table))
+    return True
 
 
 def put_rows(
