@@ -135,7 +135,7 @@ def test_the_commands_back_up_and_restore_a_home(tmp_path: Path, home: Path) -> 
     target = tmp_path / "all.os1"
     made = run_os1("backup", str(target))
     assert made.code == 0, made.stderr
-    assert "1 turns" in made.stdout
+    assert "1 turn," in made.stdout
     elsewhere = {"OS1_HOME": str(tmp_path / "new-home")}
     assert run_os1("history", env=elsewhere).code == 0  # a first look makes the person's name
     restored = run_os1("restore", str(target), env=elsewhere)

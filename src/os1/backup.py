@@ -22,7 +22,6 @@ import io
 import json
 import shutil
 import tempfile
-import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -89,9 +88,14 @@ class Summary:
         turns = self.rows.get("turns", 0)
         memories = self.rows.get("memories", 0)
         return (
-            f"{total} rows ({turns} turns, {memories} memories) in {len(self.rows)} tables, "
-            f"{self.files} files"
+            f"{_count(total, 'row')} ({_count(turns, 'turn')}, {_count(memories, 'memory')}) "
+            f"in {_count(len(self.rows), 'table')}, {_count(self.files, 'file')}"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
 
 
 def _open_engine(settings: Settings, paths: Paths) -> Engine:
@@ -258,7 +262,12 @@ def _safe_name(name: str) -> PurePosixPath:
 
 
 def restore_backup(settings: Settings, paths: Paths, source: Path, report: Progress) -> Summary:
-    """Bring a backup back into this home, which must be empty; all of it or nothing."""
+    """Bring a backup back into this home, which must be empty.
+
+    The whole file is checked before anything is written; the database is
+    filled in one transaction (all of it or nothing), then the files and the
+    settings (only if this home has no config file of its own) are written.
+    """
     archive, manifest = read_manifest(source)
     with archive:
         revision = manifest.get("schema")
@@ -287,14 +296,14 @@ def restore_backup(settings: Settings, paths: Paths, source: Path, report: Progr
             place = paths.data_dir / _safe_name(name)
             private_dir(place.parent)
             write_file(place, archive.read(name), named=False)
-        if not paths.config_file.exists():
+        if SETTINGS in manifest["members"] and not paths.config_file.exists():
             private_dir(paths.config_file.parent)
             write_file(paths.config_file, archive.read(SETTINGS), named=False)
-            tomllib.loads(paths.config_file.read_text(encoding="utf-8"))
     return Summary(counts, len(files))
 
 
 def _refuse_if_not_empty(paths: Paths) -> None:
+    """A home whose data folder holds the person's files is not restored over."""
     found = next(_person_files(paths.data_dir), None)
     if found is not None:
         raise InputError(
