@@ -31,6 +31,7 @@ from os1.clock import FixedClock
 from os1.config import resolve_paths
 from os1.memory import Memory, create_embedder
 from os1.store import Journal, MemoryStore
+from os1.store.memories import content_key
 from os1.store.schema import memories, memory_vectors
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -71,6 +72,7 @@ def populate(store: MemoryStore, user: int, count: int, dim: int, seed: int) -> 
                     "about": "bench",
                     "aspect": "",
                     "content": sentence,
+                    "content_key": content_key(sentence),
                     "importance": rng.randint(1, 5),
                     "confidence": 0.8,
                     "happens_on": None,
