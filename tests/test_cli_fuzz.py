@@ -35,7 +35,7 @@ from os1.errors import Os1Error
 from os1.files import inside, read_json, write_file
 from os1.memory.dates import resolve_when
 from os1.memory.exchange import parse_export
-from os1.terminal import TerminalStream, clean, escaped
+from os1.terminal import TerminalStream, clean, escaped, inert_json
 
 EXAMPLES = int(os.environ.get("OS1_TEST_FUZZ_EXAMPLES", "60"))  # raise it to hunt longer
 QUICK = settings(max_examples=EXAMPLES, deadline=None, database=None)
@@ -59,7 +59,7 @@ numbers = st.one_of(
     st.sampled_from(["²", "\u0661", "\u0968", "1e3", "0x10", " 7 ", "", "\u0660"]),
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
     max_leaves=30,
 )
@@ -96,6 +96,14 @@ def test_escaped_text_has_no_markup_rich_would_obey(text: str) -> None:
     assert alone.plain.replace("\\", "") == clean(text).replace("\\", "")
     styled = Text.from_markup(f"{escaped(text)}[bold]x[/bold]")
     assert [(s.end - s.start, str(s.style)) for s in styled.spans] == [(1, "bold")]
+
+
+@QUICK
+@given(json_values)
+def test_json_printed_for_a_terminal_is_the_same_json_without_raw_controls(value: Any) -> None:
+    printed = inert_json(json.dumps(value, ensure_ascii=False))
+    assert json.loads(printed) == value
+    assert not FORBIDDEN & set(printed)
 
 
 @QUICK

@@ -52,6 +52,16 @@ def test_say_and_history_print_a_hostile_reply_inert(tmp_path: Path) -> None:
     assert exact["turns"][0]["reply"] == HOSTILE  # JSON keeps the text exactly
 
 
+def test_json_lines_carry_the_reply_exactly_with_every_control_escaped(tmp_path: Path) -> None:
+    env = {"OS1_MODEL": write_script(tmp_path / "s.json", [HOSTILE])}
+    said = run_os1("say", "--json", "--no-remember", "hello", env=env)
+    assert said.code == 0, said.stderr
+    _assert_inert(said.stdout.replace("owned", "").replace("cm0gLXJmIH4=", ""))
+    events = said.events()
+    assert "".join(str(e["text"]) for e in events if e["type"] == "token_delta") == HOSTILE
+    assert events[-1]["reply"] == HOSTILE
+
+
 def test_chat_prints_a_hostile_reply_inert(tmp_path: Path) -> None:
     env = {"OS1_MODEL": write_script(tmp_path / "s.json", [HOSTILE])}
     talked = run_os1("chat", stdin="hello\n/history\n/quit\n", env=env)

@@ -18,7 +18,7 @@ import re
 
 from rich.markup import escape
 
-__all__ = ["TerminalStream", "clean", "escaped"]
+__all__ = ["TerminalStream", "clean", "escaped", "inert_json"]
 
 _ST = r"(?:\x07|\x1b\\|\x9c)"  # what ends a string command: BEL or String Terminator
 _SEQUENCE = re.compile(
@@ -43,6 +43,19 @@ def clean(text: str) -> str:
     """
     text = text.replace("\r\n", "\n")
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+_UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert_json(text: str) -> str:
+    """Serialised JSON with the controls JSON leaves raw written as ``\\uXXXX`` escapes.
+
+    JSON escapes C0 controls but not DEL, C1 (``\\u009b`` is CSI to many
+    terminals) or bidi overrides; they can only stand inside strings, where the
+    escape means the same character, so the document parses to the same value.
+    """
+    return _UNESCAPED_BY_JSON.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 def escaped(text: str) -> str:

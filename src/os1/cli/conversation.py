@@ -30,7 +30,7 @@ from os1.events import (
     TurnStarted,
 )
 from os1.store import TurnRecord
-from os1.terminal import TerminalStream, clean, escaped
+from os1.terminal import TerminalStream, clean, escaped, inert_json
 
 ConversationOpt = Annotated[
     int | None,
@@ -121,7 +121,7 @@ def _render(event: Event, as_json: bool, screen: TerminalStream | None = None) -
     """
     screen = screen or TerminalStream()
     if as_json:
-        _write(event.to_json() + "\n")
+        _write(inert_json(event.to_json()) + "\n")
     elif isinstance(event, TokenDelta):
         _write(screen.feed(event.text))
     elif isinstance(event, Notice):

@@ -21,7 +21,7 @@ from os1.files import check_writable, read_json, write_file
 from os1.memory import Memory
 from os1.memory.dates import resolve_when
 from os1.store import MemoryRecord
-from os1.terminal import clean, escaped
+from os1.terminal import clean, escaped, inert_json
 
 memory_app = typer.Typer(help="See and control what os1 remembers.", no_args_is_help=True)
 T = TypeVar("T")
@@ -264,7 +264,7 @@ def export_cmd(
     data = _with_memory(work)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if file is None or to_stdout:
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(inert_json(text).encode("utf-8"))
         sys.stdout.flush()
         return
     with friendly_errors():

@@ -22,7 +22,7 @@ from os1.companion.setup import QUESTIONS
 from os1.errors import ConfigError, InputError
 from os1.files import read_json
 from os1.store.initiatives import InitiativeStore
-from os1.terminal import escaped
+from os1.terminal import escaped, inert_json
 
 persona_app = typer.Typer(help="Who os1 is now, and how it got there.", no_args_is_help=True)
 reminders_app = typer.Typer(help="What os1 will say first.", no_args_is_help=True)
@@ -134,7 +134,7 @@ def persona_show(as_json: JsonOpt = False) -> None:
             raise InputError("os1 has no persona yet.", "Run `os1 setup` or start `os1 chat`.")
     assert card is not None
     if as_json:
-        sys.stdout.write(card.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(inert_json(card.model_dump_json(indent=2)) + "\n")
     else:
         _card_text(card)
 

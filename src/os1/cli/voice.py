@@ -27,7 +27,7 @@ from os1.events import (
     TranscriptPartial,
 )
 from os1.files import atomic_path, check_writable
-from os1.terminal import clean, escaped
+from os1.terminal import clean, escaped, inert_json
 from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav, write_wav_stream
 from os1.voice.base import TTS
@@ -197,7 +197,7 @@ async def _choose_voice(
 def _show(event: Event, as_json: bool) -> None:
     """Print one event of a spoken turn: a JSON line, or a line for a person to read."""
     if as_json:
-        sys.stdout.write(event.to_json() + "\n")
+        sys.stdout.write(inert_json(event.to_json()) + "\n")
         sys.stdout.flush()
     elif isinstance(event, TranscriptFinal):
         out.print(f"[bold cyan]you[/] > {escaped(event.text)}")
