@@ -233,7 +233,7 @@ def test_pairing_a_device_gives_it_a_key_that_works_until_revoked(served: Served
     assert served.http.get("/api/me", headers=key).status_code == 401
 
 
-def test_sign_in_attempts_are_limited(served: Served) -> None:
+def test_failed_sign_ins_are_limited(served: Served) -> None:
     codes = [
         served.http.post(
             "/api/session", json={"user": "ben", "password": "guess-guess"}
@@ -242,6 +242,10 @@ def test_sign_in_attempts_are_limited(served: Served) -> None:
     ]
     assert codes[:10] == [401] * 10
     assert codes[10] == 429
+    right = served.http.post("/api/session", json={"user": "ben", "password": "ben-secret-2"})
+    assert right.status_code == 429, "not even the right password, for a while"
+    for _ in range(12):
+        assert served.sign_in("ana"), "right passwords are never limited"
 
 
 def test_loopback_serves_plainly_and_the_network_needs_tls_or_a_warning() -> None:

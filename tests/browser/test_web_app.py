@@ -348,3 +348,21 @@ def test_the_conversation_works_from_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_role("log", name="Conversation")).to_contain_text("You said: Typed without")
     expect(page.get_by_label("Message to os1")).to_be_focused()
+
+
+def test_a_new_conversation_and_back_to_an_earlier_one(context: BrowserContext, live: Live) -> None:
+    page = context.new_page()
+    sign_in(page, "ana")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    log = page.get_by_role("log", name="Conversation")
+    say(page, "First conversation marker.")
+    expect(log.locator("li.os1").last).to_contain_text("First conversation marker.")
+    page.get_by_label("Message to os1").fill("Second conversation marker.")
+    page.get_by_role("button", name="New conversation").click()
+    expect(log.locator("li.os1").last).to_contain_text("Second conversation marker.")
+    expect(log).not_to_contain_text("First conversation marker.")
+    picker = page.get_by_label("Switch conversation")
+    expect(picker.locator("option")).not_to_have_count(1)
+    picker.select_option(index=1)
+    expect(log).to_contain_text("First conversation marker.")
+    expect(log).not_to_contain_text("Second conversation marker.")

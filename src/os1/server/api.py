@@ -212,12 +212,13 @@ LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many tries
 @public.post("/session", responses={401: {"description": "Wrong name or password"}, **LIMITED})
 async def sign_in(body: SignIn, request: Request, response: Response) -> Person:
     """Sign in with a name and password; the session comes back as an HttpOnly cookie."""
-    attempts: SlidingWindow = request.app.state.sign_in_rate
-    if not attempts.allow(body.user.lower()):
+    failures: SlidingWindow = request.app.state.sign_in_rate
+    if failures.blocked(body.user.lower()):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "Too many tries; wait 5 minutes.")
     auth = auth_of(request)
     token = await auth.sign_in(body.user, body.password)
     if token is None:
+        failures.count(body.user.lower())
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong name or password.")
     _keep_session(response, auth, token)
     return Person(user=body.user, device_id=None)
@@ -488,11 +489,12 @@ async def pair(body: Pairing, request: Request, response: Response) -> Paired:
     browser is signed in by the cookie, bound to the device, so revoking the
     device signs it out.
     """
-    attempts: SlidingWindow = request.app.state.sign_in_rate
-    if not attempts.allow("pairing"):
+    failures: SlidingWindow = request.app.state.sign_in_rate
+    if failures.blocked("pairing"):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "Too many tries; wait 5 minutes.")
     paired = await auth_of(request).pair(body.code, body.name)
     if paired is None:
+        failures.count("pairing")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "That code is unknown, used or expired.")
     signed, key = paired
     assert signed.device_id is not None

@@ -35,6 +35,28 @@ function note(text, cls = "notice") {
   log.append(item);
 }
 
+const picker = document.getElementById("conversation-pick");
+
+async function listConversations() {
+  const all = await getJSON("/api/conversations");
+  picker.replaceChildren(
+    ...all.map((c) => {
+      const option = document.createElement("option");
+      option.value = String(c.id);
+      const turns = c.turns === 1 ? "1 turn" : `${c.turns} turns`;
+      option.textContent = `${new Date(c.updated_at).toLocaleDateString()} · ${turns}`;
+      option.selected = c.id === conversation;
+      return option;
+    }),
+  );
+  picker.disabled = all.length < 2;
+}
+
+picker.addEventListener("change", async () => {
+  conversation = Number(picker.value);
+  await showHistory(conversation);
+});
+
 async function showHistory(id) {
   log.replaceChildren();
   current = null;
@@ -78,6 +100,7 @@ async function onEvent(frame) {
       if (frame.conversation !== conversation) {
         conversation = frame.conversation;
         await showHistory(conversation);
+        await listConversations();
       }
       entry("you", event.user_text);
       current = entry("os1", "");
@@ -105,6 +128,7 @@ async function onEvent(frame) {
         spoken.textContent = event.reply;
       }
       current = null;
+      await listConversations();
       break;
     case "initiative":
       remind(event);
@@ -119,7 +143,10 @@ async function onFrame(frame) {
   if (frame.type === "hello") {
     conversation = frame.conversation;
     await showHistory(conversation);
+    await listConversations();
     await catchUp(true);
+    connection.textContent = "Connected";
+    connection.dataset.state = "open";
   } else if (frame.type === "event") {
     await onEvent(frame);
   } else if (frame.type === "error") {
@@ -131,8 +158,6 @@ function connect() {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${window.location.host}/ws`, ["os1.v1"]);
   socket.addEventListener("open", () => {
-    connection.textContent = "Connected";
-    connection.dataset.state = "open";
     retry = 500;
   });
   socket.addEventListener("message", (message) => {
