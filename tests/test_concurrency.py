@@ -10,10 +10,12 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 from tests.conftest import write_script
 
+from os1.errors import InputError
 from os1.store import Journal
 from os1.store.database import alembic_config, create_store_engine, engine_url, migrate
 from os1.store.memories import CLAIM_LEASE, MemoryChanges, MemoryStore, NewMemory
@@ -178,5 +180,38 @@ def test_a_turn_is_read_for_memories_by_one_process_at_a_time(tmp_path: Path) ->
         assert store.claim_job(user, turn.id, now + CLAIM_LEASE * 2)  # the first one ended
         store.apply(user, MemoryChanges(), "e", now, finish_job=turn.id)
         assert not store.claim_job(user, turn.id, now + CLAIM_LEASE * 4)  # done
+    finally:
+        journal.close()
+
+
+def test_no_content_is_active_twice_after_an_edit_or_a_removal(tmp_path: Path) -> None:
+    journal = Journal.open("", tmp_path / "os1.db")
+    try:
+        now = datetime.now(UTC)
+        user = journal.user_id("me", now)
+        store = MemoryStore(journal.engine)
+        tea, coffee = (
+            NewMemory("preference", "the user", "drink", "The user drinks tea."),
+            NewMemory("preference", "the user", "drink", "The user drinks coffee."),
+        )
+        [tea_id, coffee_id] = store.apply(
+            user, MemoryChanges(add=[(tea, b""), (coffee, b"")]), "e", now
+        )
+        with pytest.raises(InputError, match="already remembers"):
+            store.edit(
+                user, coffee_id, content="the user drinks TEA", about="the user", importance=3,
+                happens_on=None, vector=b"", embedder="e", at=now,
+            )  # fmt: skip
+        # tea is replaced by "tea again"; removing that reinstates tea, and a second copy of
+        # tea stored meanwhile by the same words becomes its earlier version instead
+        again = NewMemory("preference", "the user", "drink", "The user drinks green tea.")
+        [again_id] = store.apply(
+            user, MemoryChanges(add=[(again, b"")], supersede=[(tea_id, 0)]), "e", now
+        )
+        [copy_id] = store.apply(user, MemoryChanges(add=[(tea, b"")]), "e", now)
+        store.apply(user, MemoryChanges(remove=[again_id]), "e", now)
+        active = [r.content for r in store.records(user)]
+        assert sorted(active) == ["The user drinks coffee.", "The user drinks tea."]
+        assert [r.id for r in store.earlier_versions(user, copy_id)] == [tea_id]
     finally:
         journal.close()
