@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +14,7 @@ from starlette.testclient import WebSocketDenialResponse
 
 from os1.config import DEFAULT_MODEL
 from os1.server.hub import SESSIONS_KEPT
+from os1.server.protocol import schema
 from os1.store.accounts import Signed
 from os1.store.initiatives import InitiativeStore
 from serving import NOON, Served, frames_until, serving
@@ -240,3 +243,16 @@ def test_the_hub_keeps_a_bounded_number_of_sessions(served: Served) -> None:
         return len(hub._sessions)
 
     assert served.call(open_many) == SESSIONS_KEPT
+
+
+def test_the_protocol_schema_is_published_and_any_change_shows_in_review(served: Served) -> None:
+    ana = served.sign_in("ana")
+    published = served.http.get("/api/protocol.json", headers=ana).json()
+    assert published == schema()
+    path = Path(__file__).parent / "snapshots" / "protocol.schema.json"
+    text = json.dumps(published, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("OS1_TEST_UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, (
+        "the os1.v1 protocol changed: run with OS1_TEST_UPDATE_SNAPSHOTS=1 and review the diff"
+    )
