@@ -104,10 +104,16 @@ def test_remembering_with_the_onnx_embedder_stays_on_the_machine(tmp_path: Path)
     assert calls == []
 
 
-def test_speaking_with_piper_on_onnxruntime_stays_on_the_machine(tmp_path: Path) -> None:
-    _, calls = run_traced(tmp_path, "speak", "Hello there.", "-o", str(tmp_path / "x.wav"), env={})
+def test_speaking_and_listening_on_onnxruntime_stay_on_the_machine(tmp_path: Path) -> None:
+    question = tmp_path / "q.wav"
+    _, calls = run_traced(
+        tmp_path, "speak", "What is the capital of France?", "-o", str(question), env={}
+    )
     assert calls == []
-    assert (tmp_path / "x.wav").stat().st_size > 1000
+    assert question.stat().st_size > 1000
+    env = {"OS1_MODEL": "scripted"}
+    _, calls = run_traced(tmp_path, "talk", "--input", str(question), "--fast", "--json", env=env)
+    assert calls == []  # Silero VAD, Whisper and Piper all loaded
 
 
 @pytest.mark.real_model
