@@ -61,6 +61,10 @@ def test_the_reply_streams_and_shows_on_the_persons_devices(served: Served) -> N
         assert frames[-1]["event"]["reply"].strip() == "".join(pieces).strip()
 
 
+def test_the_models_list_offers_os1(served: Served) -> None:
+    assert [m.id for m in client(served).models.list()] == ["os1"]
+
+
 def test_a_wrong_key_is_refused(served: Served) -> None:
     with pytest.raises(openai.AuthenticationError):
         client(served, "not-a-key").chat.completions.create(

@@ -105,6 +105,28 @@ router = APIRouter(
 )
 
 
+class ModelOut(BaseModel):
+    """The one model this server offers: os1 itself."""
+
+    id: str = MODEL
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "os1"
+
+
+class ModelList(BaseModel):
+    """``GET /v1/models``, which OpenAI clients ask before they choose."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+@router.get("/models", dependencies=[Depends(signed_in)])
+async def models() -> ModelList:
+    """The models to ask for: only ``os1``."""
+    return ModelList(data=[ModelOut()])
+
+
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
