@@ -256,3 +256,20 @@ def test_the_protocol_schema_is_published_and_any_change_shows_in_review(served:
     assert path.read_text(encoding="utf-8") == text, (
         "the os1.v1 protocol changed: run with OS1_TEST_UPDATE_SNAPSHOTS=1 and review the diff"
     )
+
+
+@pytest.mark.postgres
+def test_turns_and_reminders_over_the_socket_on_postgres(home: Path, postgres_url: str) -> None:
+    with serving(home, database_url=postgres_url) as served:
+        ana = served.sign_in("ana")
+        schedule(served, "ana", "Stretch.", timedelta(minutes=1))
+        with connect(served, ana) as laptop, connect(served, ana) as phone:
+            laptop.receive_json()
+            phone.receive_json()
+            laptop.send_json({"type": "message", "text": "Hello from Postgres."})
+            assert "Hello from Postgres." in reply(frames_until(phone, "turn_committed"))
+            frames_until(laptop, "turn_committed")
+            served.clock.set(NOON + timedelta(minutes=1))
+            served.call(served.app.state.scheduler.tick)
+            assert phone.receive_json()["event"]["text"] == "Stretch."
+            assert served.call(served.app.state.scheduler.tick) == 0
