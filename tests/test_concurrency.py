@@ -215,3 +215,24 @@ def test_no_content_is_active_twice_after_an_edit_or_a_removal(tmp_path: Path) -
         assert [r.id for r in store.earlier_versions(user, copy_id)] == [tea_id]
     finally:
         journal.close()
+
+
+def test_a_migration_cut_short_leaves_no_half_made_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_store_engine(engine_url("", tmp_path / "os1.db"))
+    whole = command.upgrade
+
+    def cut_short(config: object, _revision: str) -> None:
+        whole(config, "0002")  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # as a process killed half-way would stop
+
+    monkeypatch.setattr(command, "upgrade", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        migrate(engine)
+    with engine.connect() as conn:
+        made = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
+    assert made == []
+    monkeypatch.setattr(command, "upgrade", whole)
+    migrate(engine)  # the next start makes the schema
+    engine.dispose()

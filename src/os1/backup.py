@@ -33,7 +33,7 @@ import tomli_w
 from alembic import command
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from os1 import __version__
 from os1.config import Paths, Settings, read_config_file
@@ -41,13 +41,12 @@ from os1.errors import InputError, Os1Error
 from os1.files import atomic_path, write_file
 from os1.private import private_dir
 from os1.store.database import (
-    SCHEMA_LOCK,
     alembic_config,
     create_store_engine,
     engine_url,
     migrate,
-    schema_lock,
     schema_revision,
+    schema_transaction,
     translate_errors,
 )
 from os1.store.snapshot import (
@@ -323,9 +322,7 @@ def _restore_rows(
     """Make the schema at the backup's revision and fill it, in one transaction."""
     counts: dict[str, int] = {}
     config = alembic_config()
-    with translate_errors(str(engine.url)), schema_lock(engine), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+    with translate_errors(str(engine.url)), schema_transaction(engine) as conn:
         current = schema_revision(conn)
         if current is not None and not make_room(conn):
             raise InputError(

@@ -27,6 +27,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from os1.errors import DatabaseLocked, SchemaTooNew, StoreError
 
@@ -96,10 +97,39 @@ def migrate(engine: Engine) -> None:
             current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
             return
-        with schema_lock(engine), engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        with schema_transaction(engine) as connection:
             _upgrade(connection, config, scripts)
+
+
+@contextlib.contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that may change the schema, held by one process at a time.
+
+    Everything in it, DDL included, happens or not at all, so a process
+    killed while it creates or migrates the schema leaves the database as it
+    was. On SQLite that needs a connection of its own: the driver's default
+    transaction handling commits each ``CREATE TABLE`` at once, so this one
+    sends ``BEGIN IMMEDIATE`` itself.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+            yield connection
+        return
+    changing = create_engine(engine.url, connect_args={"timeout": 30}, poolclass=NullPool)
+    event.listen(changing, "connect", _sqlite_whole_transactions)
+    event.listen(changing, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    try:
+        with schema_lock(engine), changing.begin() as connection:
+            yield connection
+    finally:
+        changing.dispose()
+
+
+def _sqlite_whole_transactions(dbapi_connection: Any, _record: Any) -> None:
+    """Let SQLAlchemy's BEGIN and COMMIT alone bound transactions (DDL included)."""
+    _sqlite_pragmas(dbapi_connection, _record)
+    dbapi_connection.isolation_level = None
 
 
 def schema_revision(connection: Connection) -> str | None:
