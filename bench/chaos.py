@@ -42,6 +42,7 @@ from pathlib import Path
 
 import psycopg
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from os1.store.memories import content_key
 from os1.store.schema import metadata
@@ -313,7 +314,11 @@ def storm_on(
         store_url = (url or f"sqlite:///{folder}/home/data/os1.db").replace(
             "postgresql://", "postgresql+psycopg://"
         )
-        lost, duplicated, sound = check(store_url, storm)
+        try:
+            lost, duplicated, sound = check(store_url, storm)
+        except SQLAlchemyError as exc:
+            print(f"  the store cannot be read after the storm: {exc}", flush=True)
+            lost, duplicated, sound = len(storm.accepted), 0, False
         with database(kind) as fresh:
             restored = restores(storm, env, folder, fresh)
         shots = ", ".join(f"{n} {name}" for name, n in sorted(storm.signalled.items()))
