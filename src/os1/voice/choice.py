@@ -60,11 +60,12 @@ async def ask(
     Reads from ``frames`` only until the answer has been heard, so the same
     stream then goes on to the conversation.
     """
+    said = [(line, voice.tts) for line, voice in zip(LINES, voices, strict=False)]
+    said.append((QUESTION, voices[-1].tts))
+    clips = [await asyncio.to_thread(tts.synthesize, line) for line, tts in said]
     sink.new_reply()
-    for line, voice in zip(LINES, voices, strict=False):
-        sink.play(await asyncio.to_thread(voice.tts.synthesize, line), line)
-    question = await asyncio.to_thread(voices[-1].tts.synthesize, QUESTION)
-    sink.play(question, QUESTION)
+    for clip, (line, _) in zip(clips, said, strict=True):  # all made first: no gaps between
+        sink.play(clip, line)
     while sink.busy():
         if await anext(frames, None) is None:
             return None
