@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -13,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
+import soundfile
 
 from conftest import run_os1
 from os1.cli.server import check_bind, is_loopback
@@ -350,3 +353,25 @@ def test_the_service_unit_runs_this_os1_and_can_be_removed(home: Path, tmp_path:
     removed = run_os1("service", "uninstall", env=env)
     assert removed.code == 0, removed.stderr
     assert not unit.exists()
+
+
+def test_speech_in_and_out_for_the_web_app(home: Path) -> None:
+    with serving(home, stt="fake:What is the capital of France?", tts="fake") as served:
+        ana = served.sign_in("ana")
+        tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(24_000) / 48_000)
+        recording = io.BytesIO()
+        soundfile.write(recording, tone, 48_000, format="WAV", subtype="PCM_16")
+        heard = served.http.post(
+            "/api/voice/transcribe",
+            content=recording.getvalue(),
+            headers={**ana, "content-type": "audio/wav"},
+        )
+        assert heard.json() == {"text": "What is the capital of France?"}
+        noise = served.http.post("/api/voice/transcribe", content=b"not audio at all", headers=ana)
+        assert noise.status_code == 400
+        assert "WAV" in noise.json()["detail"]
+        spoken = served.http.post("/api/voice/speak", json={"text": "Paris."}, headers=ana)
+        assert spoken.headers["content-type"] == "audio/wav"
+        samples, rate = soundfile.read(io.BytesIO(spoken.content))
+        assert len(samples) / rate > 0.2
+        assert served.http.post("/api/voice/speak", json={"text": "Paris."}).status_code == 401

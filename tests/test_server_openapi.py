@@ -29,12 +29,18 @@ from serving import NOON
 KEY = "schemathesis-device-key-0123456789"
 
 
+@schemathesis.serializer("audio/wav")
+def _audio(_: schemathesis.SerializationContext, value: object) -> bytes:
+    """Generated 'audio': whatever bytes were drawn (the server must refuse non-WAV with 400)."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 @pytest.fixture
 def app(home: Path) -> Iterator[FastAPI]:
     home.mkdir(parents=True, exist_ok=True)
     script = home / "script.json"
     script.write_text(json.dumps({"replies": []}), encoding="utf-8")
-    settings = load_settings(model=f"scripted:{script}")
+    settings = load_settings(model=f"scripted:{script}", stt="fake:Hello.", tts="fake")
     clock = FixedClock(NOON)
     companion = build(settings, clock=clock)
     accounts = AccountStore(companion.journal.engine)

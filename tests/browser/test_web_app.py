@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -67,7 +71,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         script = home / "script.json"
         script.write_text(json.dumps({"replies": [], "delay_s": 0.03}), encoding="utf-8")
         settings = load_settings(
-            model=f"scripted:{script}", embedder="hashing", interview=False, database_url=""
+            model=f"scripted:{script}",
+            embedder="hashing",
+            interview=False,
+            database_url="",
+            stt="fake:What is the capital of France?",
+            tts="fake",
         )
         paths = Paths(home / "config.toml", home / "data", home / "models")
         clock = FixedClock(NOON)
@@ -117,7 +126,7 @@ def watched(page: Page, live: Live) -> list[str]:
         "request",
         lambda r: (
             problems.append(f"fetched {r.url}")
-            if not r.url.startswith((live.url, "ws://127.0.0.1", "data:"))
+            if not r.url.startswith((live.url, f"blob:{live.url}", "ws://127.0.0.1", "data:"))
             else None
         ),
     )
@@ -366,3 +375,22 @@ def test_a_new_conversation_and_back_to_an_earlier_one(context: BrowserContext, 
     picker.select_option(index=1)
     expect(log).to_contain_text("First conversation marker.")
     expect(log).not_to_contain_text("Second conversation marker.")
+
+
+def test_speaking_to_os1_and_hearing_the_reply(browser: Browser, live: Live) -> None:
+    context = browser.new_context(base_url=live.url, permissions=["microphone"])
+    page = context.new_page()
+    problems = watched(page, live)
+    sign_in(page, "ana")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    page.get_by_role("button", name="Talk").click()
+    stop = page.get_by_role("button", name="Stop")
+    expect(stop).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(1500)
+    stop.click()
+    log = page.get_by_role("log", name="Conversation")
+    expect(log.locator("li.you").last).to_have_text("YouWhat is the capital of France?")
+    expect(log.locator("li.os1").last).to_contain_text("You said: What is the capital of France?")
+    expect(page.locator("#voice-out")).to_have_attribute("src", re.compile(r"^blob:"))
+    assert problems == []
+    context.close()

@@ -26,7 +26,7 @@ from os1.clock import Clock
 from os1.companion import Companion
 from os1.config import Settings
 from os1.errors import Os1Error
-from os1.server import completions
+from os1.server import completions, voice
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.hub import Hub
@@ -38,9 +38,13 @@ from os1.store.accounts import AccountStore
 STATIC = Path(__file__).parent / "static"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
+    "connect-src 'self'; media-src 'self' blob:; manifest-src 'self'; worker-src 'self'; "
+    "object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+LARGER = {"/v1/": 32, "/api/voice/": 64}
+"""Paths whose bodies may be larger than the bound, by how many times: OpenAI-style clients
+resend the whole conversation (os1 reads only the last message), and a recording is audio."""
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -56,9 +60,6 @@ class Guard:
 
     A request that changes something and carries another site's ``Origin`` is
     refused, on top of the ``SameSite=Strict`` cookie.
-
-    OpenAI-style clients resend the whole conversation with each request, so
-    ``/v1/`` allows 32 times the bound (os1 reads only the last message).
     """
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
@@ -75,7 +76,8 @@ class Guard:
             await self._refuse(send, 411, "Send a Content-Length with the body.")
             return
         length = headers.get(b"content-length", b"0")
-        limit = self.max_body * (32 if scope["path"].startswith("/v1/") else 1)
+        path = scope["path"]
+        limit = self.max_body * next((n for p, n in LARGER.items() if path.startswith(p)), 1)
         if not length.isdigit() or int(length) > limit:
             await self._refuse(send, 413, f"A request body may hold at most {limit:,} bytes.")
             return
@@ -158,12 +160,14 @@ def create_app(
         secure_cookies=bool(settings.tls_certfile),
     )
     app.state.max_frame_bytes = settings.max_frame_bytes
+    app.state.voice = voice.VoiceParts(settings)
     app.state.sign_in_rate = SlidingWindow(10, 300.0)
     app.state.message_rate = SlidingWindow(30, 60.0)
     app.add_middleware(Guard, max_body=settings.max_frame_bytes)
     app.include_router(public)
     app.include_router(private)
     app.include_router(completions.router)
+    app.include_router(voice.router)
     app.add_api_websocket_route("/ws", conversation_socket)
 
     @app.exception_handler(Os1Error)

@@ -1,7 +1,8 @@
 // The conversation page: history from the API, then the live socket (os1.v1) for every event.
 // Each event of the signed-in person arrives on every open device, so a turn typed elsewhere
 // streams here too.
-import { getJSON, registerWorker, showPairingCode, signOut } from "/static/api.js";
+import { getJSON, postJSON, registerWorker, showPairingCode, signOut } from "/static/api.js";
+import { Recorder } from "/static/voice.js";
 
 const log = document.getElementById("log");
 const form = document.getElementById("composer");
@@ -122,6 +123,10 @@ async function onEvent(frame) {
       note(event.message, "failed");
       break;
     case "turn_committed":
+      if (speakNext) {
+        speakNext = false;
+        say(event.reply);
+      }
       if (current) {
         current.textContent = event.reply;
         current.parentElement.setAttribute("aria-busy", "false");
@@ -215,6 +220,51 @@ if ("Notification" in window && Notification.permission === "default") {
     allow.hidden = true;
   });
 }
+
+// Voice: "Talk" records until pressed again; the words go as a message, the reply is spoken.
+const talk = document.getElementById("talk");
+const voiceOut = document.getElementById("voice-out");
+let recorder = null;
+let speakNext = false;
+
+async function say(text) {
+  const answer = await postJSON("/api/voice/speak", { text });
+  if (!answer.ok) return;
+  voiceOut.src = URL.createObjectURL(await answer.blob());
+  voiceOut.play().catch(() => {});
+}
+
+talk.addEventListener("click", async () => {
+  if (recorder === null) {
+    try {
+      recorder = new Recorder();
+      await recorder.start();
+    } catch {
+      recorder = null;
+      note("I can't hear you: allow the microphone for this site.", "failed");
+      return;
+    }
+    talk.setAttribute("aria-pressed", "true");
+    talk.textContent = "Stop";
+    return;
+  }
+  const audio = await recorder.stop();
+  recorder = null;
+  talk.setAttribute("aria-pressed", "false");
+  talk.textContent = "Talk";
+  const answer = await fetch("/api/voice/transcribe", {
+    method: "POST",
+    headers: { "content-type": "audio/wav" },
+    body: audio,
+    credentials: "same-origin",
+  });
+  const heard = answer.ok ? (await answer.json()).text : "";
+  if (!heard) {
+    note(answer.ok ? "I didn't catch that; try again a little closer." : "Voice is not available here.", "failed");
+    return;
+  }
+  speakNext = send(heard);
+});
 
 registerWorker();
 connect();
