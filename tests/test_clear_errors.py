@@ -61,8 +61,8 @@ def _to_full_disk(
         )
 
 
-def _first_line_only(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Read one line and close the pipe, as ``| head -1`` does."""
+def _first_bytes_only(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Read a few bytes and close the pipe, as ``| head -c 10`` does."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "os1", *args],
         stdout=subprocess.PIPE,
@@ -70,7 +70,7 @@ def _first_line_only(*args: str, env: dict[str, str] | None = None) -> tuple[int
         env={**os.environ, **(env or {})},
     )
     assert proc.stdout is not None
-    proc.stdout.readline()
+    proc.stdout.read(10)
     proc.stdout.close()
     _, stderr = proc.communicate(timeout=120)
     return proc.returncode, stderr.decode()
@@ -91,14 +91,15 @@ def test_a_full_disk_on_stdout_keeps_the_turn_and_says_so_once(tmp_path: Path) -
 
 
 def test_a_reader_that_leaves_early_is_no_error(tmp_path: Path, remembered: None) -> None:
-    env = {"OS1_MODEL": write_script(tmp_path / "s.json", ["word " * 20_000] * 3)}
+    env = {"OS1_MODEL": write_script(tmp_path / "s.json", ["word " * 20_000] * 4)}
     for _ in range(3):
         assert run_os1("say", "--no-remember", "hello", env=env).code == 0
     for args in (("history",), ("memory", "export"), ("say", "--no-remember", "again")):
-        code, stderr = _first_line_only(*args, env=env)
+        code, stderr = _first_bytes_only(*args, env=env)
         assert "Traceback" not in stderr
         assert "Exception ignored" not in stderr
-        assert code in (0, 1)
+        if args[0] != "memory":  # one memory fits in the pipe before the reader leaves
+            assert code == 1, args  # like any well-behaved command whose reader left
 
 
 @pytest.mark.parametrize("command", [("memory", "import"), ("setup", "--answers")])

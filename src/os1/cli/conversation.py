@@ -64,8 +64,8 @@ async def _speak(
                 stop.set()
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     await thinking.stop()
-    if reader_gone is not None and not isinstance(reader_gone, BrokenPipeError):
-        raise reader_gone  # the turn is committed; the entry point says what failed
+    if reader_gone is not None:
+        raise reader_gone  # the turn is committed; the entry point exits non-zero
     return committed
 
 
