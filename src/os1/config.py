@@ -121,13 +121,16 @@ class Settings(BaseSettings):
         description="Speech recogniser: a registered `os1.stt` name (whisper, fake:TEXT).",
     )
     tts: str = Field(
-        "piper", description="Speech synthesiser: a registered `os1.tts` name (piper, fake)."
+        "piper",
+        description="Speech synthesiser: a registered `os1.tts` name (piper, hibari, fake).",
     )
     vad: str = Field(
         "silero", description="Voice activity detector: a registered `os1.vad` name (silero, fake)."
     )
     voice: str = Field(
-        "en_US-joe-medium", description="Piper voice: a name from `os1 voices list` or a path."
+        "en_US-joe-medium",
+        description="Voice: a name from `os1 voices list` (set with `os1 voices use`) or a Piper "
+        ".onnx path.",
     )
     speech_rate: float = Field(1.0, ge=0.5, le=2.0, description="How fast os1 speaks (1 = normal).")
     input_device: str = Field("", description="Microphone for `os1 talk` (empty: the default).")
