@@ -93,16 +93,14 @@ class Speaker:
                     self._current = None
 
     def _finished(self) -> None:
-        """The stream ended under us (the device or its sound server went away)."""
+        """The stream ended under us (the device or its sound server went away).
+
+        Nothing queued is heard from then on, and nothing waits for it to play.
+        """
         with self._lock:
             self._gone = True
             self._queue.clear()
             self._current = None
-
-    @property
-    def gone(self) -> bool:
-        """Whether the speaker went away; nothing queued after that is heard."""
-        return self._gone
 
     def play(self, clip: Clip, text: str) -> None:
         """Queue a clip (dropped, unheard, if the speaker has gone)."""
