@@ -53,3 +53,12 @@ def test_impossible_quiet_hours_are_one_clear_line(hours: str) -> None:
     assert "quiet_hours" in refused.stderr
     assert "not a time of day" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_server_url_with_a_password_is_listed_masked() -> None:
+    env = {"OS1_MODEL": "http://me:hunter2-s3cret@127.0.0.1:9/v1"}
+    for args in (("models", "list"), ("models", "list", "--json")):
+        shown = run_os1(*args, env=env)
+        assert shown.code == 0, shown.stderr
+        assert "hunter2" not in shown.stdout
+        assert "me:***@127.0" in shown.stdout

@@ -19,7 +19,7 @@ from os1.cli.runtime import (
     out,
     verify_with_progress,
 )
-from os1.config import load_settings, resolve_paths, save_setting
+from os1.config import hide_passwords, load_settings, resolve_paths, save_setting
 from os1.errors import InputError, ModelError
 from os1.llm import split_spec
 from os1.llm.models import CATALOG, check_gguf, list_installed
@@ -133,8 +133,8 @@ def list_cmd(
         if not any(r["active"] for r in rows):
             rows.append(
                 {
-                    "name": active,
-                    "location": active,
+                    "name": hide_passwords(active),
+                    "location": hide_passwords(active),
                     "size_mb": None,
                     "status": "server" if "://" in active else "file",
                     "active": True,
@@ -169,7 +169,8 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
     except ModelError:
         if not save_explicit:
             raise
-        err.print(f"[yellow]note:[/] {escaped(url)} does not answer right now; saved anyway.")
+        shown = escaped(hide_passwords(url))
+        err.print(f"[yellow]note:[/] {shown} does not answer right now; saved anyway.")
         models = []
     chosen = pick
     if chosen is None and len(models) == 1:
@@ -193,7 +194,7 @@ def _use_server(url: str, pick: str | None, *, save_explicit: bool) -> None:
     if chosen is not None:
         save_setting("openai_model", chosen)
     out.print(
-        f"Now using {escaped(chosen or 'the server default')} at {escaped(url)} "
+        f"Now using {escaped(chosen or 'the server default')} at {escaped(hide_passwords(url))} "
         f"(saved in {escaped(str(where))})."
     )
 
@@ -236,6 +237,6 @@ def use_cmd(
                 )
             value = model
         where = save_setting("model", value)
-        out.print(f"Now using {escaped(value)} (saved in {escaped(str(where))}).")
+        out.print(f"Now using {escaped(hide_passwords(value))} (saved in {escaped(str(where))}).")
         if value in CATALOG and not is_installed(CATALOG[value], paths):
             out.print("It will be installed on first use, or now with `os1 models install`.")
