@@ -87,7 +87,9 @@ class Settings(BaseSettings):
         "", description="Model name to request from an OpenAI-compatible server."
     )
     openai_api_key: str = Field("", description="Key for the OpenAI-compatible server, if any.")
-    request_timeout_s: float = Field(60.0, gt=0, description="Timeout for a model server request.")
+    request_timeout_s: float = Field(
+        60.0, gt=0, le=86_400, description="Timeout for a model server request."
+    )
     database_url: str = Field(
         "", description="SQLAlchemy URL of the store; empty means SQLite in the data directory."
     )
@@ -97,14 +99,19 @@ class Settings(BaseSettings):
     parallel_conversations: int = Field(
         2, ge=1, le=16, description="Conversations the embedded model keeps in memory at once."
     )
-    threads: int = Field(0, ge=0, description="CPU threads for the embedded model; 0 means all.")
-    max_reply_tokens: int = Field(512, ge=16, description="Longest reply, in tokens.")
+    threads: int = Field(
+        0, ge=0, le=1024, description="CPU threads for the embedded model; 0 means all."
+    )
+    max_reply_tokens: int = Field(512, ge=16, le=131072, description="Longest reply, in tokens.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature of replies.")
     history_turns: int = Field(
-        24, ge=0, description="Most recent turns of a conversation put into the prompt."
+        24, ge=0, le=100_000, description="Most recent turns of a conversation put into the prompt."
     )
     kv_cache_files: int = Field(
-        32, ge=0, description="Saved conversation states kept on disk (0 disables saving)."
+        32,
+        ge=0,
+        le=100_000,
+        description="Saved conversation states kept on disk (0 disables saving).",
     )
     user: str = Field("me", min_length=1, description="Local user this terminal speaks as.")
     memory: bool = Field(True, description="Remember things across conversations.")
@@ -114,7 +121,7 @@ class Settings(BaseSettings):
         "an OpenAI-compatible URL#model.",
     )
     memory_budget_tokens: int = Field(
-        300, ge=0, description="Most prompt tokens spent on remembered facts per turn."
+        300, ge=0, le=131072, description="Most prompt tokens spent on remembered facts per turn."
     )
     stt: str = Field(
         "whisper",
