@@ -290,7 +290,7 @@ def test_memory_commands_end_to_end(tmp_path: Path) -> None:
     broken.write_text(exported.read_text(encoding="utf-8")[:-40], encoding="utf-8")
     refused = run_os1("memory", "import", str(broken), env=env)
     assert refused.code == 1
-    assert "not valid JSON" in refused.stderr
+    assert "not valid UTF-8 JSON" in refused.stderr
     assert json.loads(run_os1("memory", "list", "--json", env=env).stdout) == []
     assert run_os1("memory", "import", str(exported), env=env).code == 0
     restored = json.loads(run_os1("memory", "list", "--json", env=env).stdout)

@@ -188,4 +188,6 @@ def read_json(path: Path, what: str, limit: int) -> Any:
             f"{path} nests its data too deeply to be a {what}.", "Nothing was changed."
         ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not valid JSON ({exc}).", "Nothing was changed.") from None
+        raise InputError(
+            f"{path} is not valid UTF-8 JSON ({exc}).", "Nothing was changed."
+        ) from None
