@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -9,13 +10,16 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 from tests.conftest import write_script
 
+from os1.clock import FixedClock
 from os1.errors import InputError
+from os1.memory import HashingEmbedder, Memory
 from os1.store import Journal
 from os1.store.database import alembic_config, create_store_engine, engine_url, migrate
 from os1.store.memories import CLAIM_LEASE, MemoryChanges, MemoryStore, NewMemory
@@ -236,3 +240,32 @@ def test_a_migration_cut_short_leaves_no_half_made_schema(
     monkeypatch.setattr(command, "upgrade", whole)
     migrate(engine)  # the next start makes the schema
     engine.dispose()
+
+
+async def test_extraction_cut_short_hands_the_turn_to_the_next_process(tmp_path: Path) -> None:
+    journal = Journal.open("", tmp_path / "os1.db")
+    try:
+        now = datetime.now(UTC)
+        user = journal.user_id("me", now)
+        conversation = journal.new_conversation(user, now)
+        turn = journal.commit_turn(
+            user, conversation, user_text="My sister Ana lives in Porto.", reply="Oh!",
+            interrupted=False, model="m", started_at=now, committed_at=now, timings={},
+            remember=True,
+        )  # fmt: skip
+        asked = asyncio.Event()
+
+        async def never_answers(system: str, user_text: str, schema: dict[str, Any]) -> Any:
+            asked.set()
+            await asyncio.Event().wait()
+
+        store = MemoryStore(journal.engine)
+        memory = Memory(store, HashingEmbedder(), never_answers, FixedClock(now))
+        work = asyncio.ensure_future(memory.extract_pending(user))
+        await asyncio.wait_for(asked.wait(), 30)
+        work.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await work
+        assert store.claim_job(user, turn.id, now)  # not held for the lease
+    finally:
+        journal.close()

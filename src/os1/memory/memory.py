@@ -228,6 +228,11 @@ class Memory:
                 )
                 await asyncio.to_thread(self.store.job_failed, user_id, turn.id, str(exc))
                 continue
+            except asyncio.CancelledError:
+                # The person spoke again or the command is ending: the next process takes it now.
+                release = asyncio.to_thread(self.store.release_job, user_id, turn.id)
+                await asyncio.shield(release)
+                raise
             done += 1
         return done
 

@@ -850,6 +850,15 @@ class MemoryStore:
                 )
             )
 
+    def release_job(self, user_id: int, turn_id: int) -> None:
+        """Give back a claim without an attempt counted (the work was cancelled, not failed)."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            conn.execute(
+                update(memory_jobs)
+                .where(memory_jobs.c.turn_id == turn_id, memory_jobs.c.user_id == user_id)
+                .values(claimed_at=None)
+            )
+
     def claim_job(self, user_id: int, turn_id: int, at: datetime) -> bool:
         """Take a turn's extraction for this process; False if another has it or it is done.
 
