@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     session_days: float = Field(
         30, gt=0, le=366, description="How long a sign-in in the web app lasts."
     )
+    redis_url: str = Field(
+        "",
+        description="Redis URL (redis://HOST:6379) through which several `os1 serve` processes "
+        "on one database deliver events to each other's devices; empty: one process.",
+    )
     max_frame_bytes: int = Field(
         32_000,
         ge=1_000,

@@ -10,8 +10,10 @@ bodies are bounded.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +33,7 @@ from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.hub import Hub
 from os1.server.limits import SlidingWindow
+from os1.server.relay import RedisRelay, channel_for
 from os1.server.scheduler import Scheduler
 from os1.server.socket import conversation_socket
 from os1.store.accounts import AccountStore
@@ -128,17 +131,31 @@ def create_app(
     owns_companion: bool = False,
 ) -> FastAPI:
     """The os1 server over ``companion``; with ``owns_companion`` it closes it on shutdown."""
-    hub = Hub(companion)
+    relay = (
+        RedisRelay(settings.redis_url, channel_for(companion.journal.engine.url.render_as_string()))
+        if settings.redis_url
+        else None
+    )
+    hub = Hub(companion, relay)
     scheduler = Scheduler(hub, scheduler_every_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        workers = ThreadPoolExecutor(thread_name_prefix="os1-server")
+        loop.set_default_executor(workers)
+        await hub.start()
         scheduler.start()
         try:
             yield
         finally:
             await scheduler.stop()
             await hub.aclose()
+            # Cancelled work may still be in a worker thread, holding a database
+            # connection: let it finish before the store is closed.
+            with ThreadPoolExecutor(1) as waiter:
+                await loop.run_in_executor(waiter, workers.shutdown)
+            loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="os1-server"))
             if owns_companion:
                 await companion.aclose()
 

@@ -6,7 +6,8 @@ conversation is live on all their devices at once, and a device that goes
 away mid-reply does not stop the turn: it is committed, and the device sees
 it in the history when it comes back. A person's turns run one after
 another (one lock per person), as they would in one terminal. Delivery is
-in-process; a second server process would not see these sockets.
+through a relay: in-process by default, Redis pub/sub between server processes
+when ``redis_url`` is set (``os1.server.relay``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from os1.companion import Companion
 from os1.companion.session import Session
 from os1.events import Event, TurnStarted
 from os1.server.protocol import EventFrame
+from os1.server.relay import LocalRelay, Relay
 from os1.store.accounts import Signed
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,9 @@ class Outbox:
 class Hub:
     """Sockets by person, each person's sessions, and the turns in flight."""
 
-    def __init__(self, companion: Companion) -> None:
+    def __init__(self, companion: Companion, relay: Relay | None = None) -> None:
         self.companion = companion
+        self.relay: Relay = relay or LocalRelay()
         self._outboxes: dict[int, set[Outbox]] = {}
         self._names: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
@@ -78,9 +81,17 @@ class Hub:
         """The people with at least one socket open, as (id, name)."""
         return [(user_id, self._names[user_id]) for user_id in self._outboxes]
 
-    def publish(self, user_id: int, conversation: int | None, event: Event) -> None:
-        """Send one event to every socket of this person."""
+    async def start(self) -> None:
+        """Begin receiving the frames the relay carries (from this process and others)."""
+        await self.relay.start(self.deliver)
+
+    async def publish(self, user_id: int, conversation: int | None, event: Event) -> None:
+        """Send one event to every socket of this person, through the relay."""
         frame = EventFrame(conversation=conversation, event=event).model_dump_json()
+        await self.relay.publish(user_id, frame)
+
+    def deliver(self, user_id: int, frame: str) -> None:
+        """Put a frame in the outbox of each socket of this person held by this process."""
         for outbox in list(self._outboxes.get(user_id, ())):
             outbox.put(frame)
 
@@ -136,7 +147,7 @@ class Hub:
             try:
                 async for event in session.say(text):
                     where = event.conversation_id if isinstance(event, TurnStarted) else None
-                    self.publish(signed.user_id, where or conversation, event)
+                    await self.publish(signed.user_id, where or conversation, event)
                     if listener is not None:
                         listener.put_nowait(event)
             except Exception:
@@ -159,3 +170,4 @@ class Hub:
         for session in self._sessions.values():
             await session.close()
         self._sessions.clear()
+        await self.relay.aclose()

@@ -32,7 +32,7 @@ class Scheduler:
         said = 0
         for user_id, name in self.hub.online():
             for event in await Session(self.hub.companion, name).due():
-                self.hub.publish(user_id, None, event)
+                await self.hub.publish(user_id, None, event)
                 said += 1
         return said
 

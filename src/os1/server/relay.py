@@ -1,0 +1,108 @@
+"""Relays: how a frame for a person reaches every socket of theirs, in any server process.
+
+``LocalRelay`` hands frames straight to this process's hub: one process
+serves everyone (the default). ``RedisRelay`` (when ``redis_url`` is set)
+publishes each frame on a Redis channel that every server process on the
+same database listens to, and each process delivers the frames of the people
+whose sockets it holds; so a phone on one process sees the reply a laptop
+started on another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[int, str], None]
+"""Hands one frame to this process's sockets of one person."""
+
+
+class Relay(Protocol):
+    """Carries frames to every process that may hold a socket of the person."""
+
+    async def publish(self, user_id: int, frame: str) -> None:
+        """Send one frame towards all of the person's sockets."""
+        ...
+
+    async def start(self, deliver: Deliver) -> None:
+        """Begin delivering frames published anywhere to this process's sockets."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop delivering."""
+        ...
+
+
+class LocalRelay:
+    """One process: a published frame is delivered at once, here."""
+
+    def __init__(self) -> None:
+        self._deliver: Deliver | None = None
+
+    async def publish(self, user_id: int, frame: str) -> None:
+        """Deliver to this process's sockets."""
+        if self._deliver is not None:
+            self._deliver(user_id, frame)
+
+    async def start(self, deliver: Deliver) -> None:
+        """Remember where frames go."""
+        self._deliver = deliver
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+def channel_for(database: str) -> str:
+    """The channel of the server processes that share one database (and so the same people)."""
+    return "os1:events:" + hashlib.sha256(database.encode("utf-8")).hexdigest()[:16]
+
+
+class RedisRelay:
+    """Many processes: frames go through one Redis pub/sub channel per database."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        from redis.asyncio import Redis
+
+        self.channel = channel
+        self._redis = Redis.from_url(url)
+        self._listener: asyncio.Task[None] | None = None
+        self._pubsub: Any = None
+
+    async def publish(self, user_id: int, frame: str) -> None:
+        """Publish on the channel; every process (this one too) delivers it."""
+        await self._redis.publish(self.channel, json.dumps({"user": user_id, "frame": frame}))
+
+    async def start(self, deliver: Deliver) -> None:
+        """Subscribe, then deliver each frame of the channel to this process's sockets."""
+        pubsub = self._redis.pubsub()
+        await pubsub.subscribe(self.channel)
+
+        async def listen() -> None:
+            async for message in pubsub.listen():
+                if message.get("type") != "message":
+                    continue
+                try:
+                    data = json.loads(message["data"])
+                    deliver(int(data["user"]), str(data["frame"]))
+                except (ValueError, KeyError, TypeError):
+                    log.warning("a frame on %s could not be read; skipped", self.channel)
+
+        self._pubsub = pubsub
+        self._listener = asyncio.create_task(listen(), name="redis-relay")
+
+    async def aclose(self) -> None:
+        """Unsubscribe and close the connection."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        await self._redis.aclose()
