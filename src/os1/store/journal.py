@@ -180,7 +180,7 @@ class Journal:
         with translate_errors(self._where), self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:k, :u)"),
+                    text("SELECT pg_advisory_xact_lock(CAST(:k AS integer), CAST(:u AS integer))"),
                     {"k": FIRST_CONVERSATION, "u": user_id},
                 )
             none_yet = (
