@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import socket
 import sys
 import threading
@@ -20,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from rich.markup import escape
 
 from os1.cli.conversation import _render
 from os1.cli.runtime import err, out
 from os1.config import resolve_paths
 from os1.errors import ConfigError, InputError
 from os1.events import parse_event
-from os1.terminal import TerminalStream
+from os1.files import write_file
+from os1.private import private_dir
+from os1.terminal import TerminalStream, escaped
 
 
 def _keys_file() -> Path:
@@ -49,14 +49,8 @@ def _save_key(url: str, key: str) -> None:
     """Keep the device key, readable by this user only, written whole or not at all."""
     keys = {**_saved_keys(), url: key}
     path = _keys_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(keys, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
+    private_dir(path.parent)
+    write_file(path, json.dumps(keys).encode("utf-8"), named=False)
 
 
 def device_key(url: str, code: str | None) -> str:
@@ -101,7 +95,7 @@ class RemoteChat:
 
     def _show(self, frame: dict[str, Any]) -> None:
         if frame.get("type") == "error":
-            err.print(f"[bold red]error:[/] {escape(str(frame.get('message')))}")
+            err.print(f"[bold red]error:[/] {escaped(str(frame.get('message')))}")
             self.done.set()
             return
         if frame.get("type") != "event":
@@ -110,7 +104,7 @@ class RemoteChat:
         if event.type == "turn_started":
             self.conversation = frame.get("conversation") or self.conversation
             if not self.mine:
-                out.print(f"\n[bold cyan]you (another device)[/] > {escape(event.user_text)}")
+                out.print(f"\n[bold cyan]you (another device)[/] > {escaped(event.user_text)}")
             out.print("[bold magenta]os1[/] > ", end="")
             self.screen = TerminalStream()
             return
@@ -159,7 +153,9 @@ class RemoteChat:
         async with ws:
             hello = json.loads(await ws.recv())
             self.conversation = self.conversation or hello.get("conversation")
-            out.print(f"[dim]{escape(self.url)} · signed in as {escape(hello['user'])} · /quit[/]")
+            out.print(
+                f"[dim]{escaped(self.url)} · signed in as {escaped(hello['user'])} · /quit[/]"
+            )
             listener = asyncio.create_task(self._listen(ws))
             try:
                 while (line := await self._line()) is not None:

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.runtime import err, friendly_errors, open_companion, out
@@ -19,6 +18,7 @@ from os1.config import Settings, load_settings, resolve_paths
 from os1.errors import ConfigError, InputError, NotFound
 from os1.store import Journal
 from os1.store.accounts import AccountStore
+from os1.terminal import escaped
 
 user_app = typer.Typer(help="Who may sign in to `os1 serve`.", no_args_is_help=True)
 device_app = typer.Typer(help="Devices paired with an account.", no_args_is_help=True)
@@ -76,7 +76,7 @@ def serve(
         warning = check_bind(host, settings, insecure_lan)
         companion = open_companion()
     if warning:
-        err.print(f"[bold yellow]warning:[/] {escape(warning)}")
+        err.print(f"[bold yellow]warning:[/] {escaped(warning)}")
     app = create_app(settings, companion, owns_companion=True)
     tls = bool(settings.tls_certfile and settings.tls_keyfile)
     shown = f"[{host}]" if ":" in host else host
@@ -147,7 +147,7 @@ def user_list() -> None:
     table = Table("name", "since", "can sign in")
     for account in found:
         table.add_row(
-            escape(account.name),
+            escaped(account.name),
             f"{account.created_at.astimezone():%Y-%m-%d}",
             "yes" if account.has_password else "no (terminal only)",
         )
@@ -206,7 +206,7 @@ def device_list(user: UserOpt = None) -> None:
     for d in found:
         table.add_row(
             str(d.id),
-            escape(d.name),
+            escaped(d.name),
             f"{d.created_at.astimezone():%Y-%m-%d %H:%M}",
             f"{d.last_seen_at.astimezone():%Y-%m-%d %H:%M}" if d.last_seen_at else "never",
             "revoked" if d.revoked else "active",

@@ -21,6 +21,8 @@ import typer
 from os1.cli.runtime import err, friendly_errors, out
 from os1.cli.server import check_bind
 from os1.config import load_settings
+from os1.files import write_file
+from os1.terminal import escaped
 
 service_app = typer.Typer(help="Run `os1 serve` as a service of your user.", no_args_is_help=True)
 UNIT = "os1.service"
@@ -81,10 +83,12 @@ def install(
         settings = load_settings()
         warning = check_bind(settings.server_host, settings, insecure_lan)
     if warning:
-        err.print(f"[bold yellow]warning:[/] {warning}")
+        err.print(f"[bold yellow]warning:[/] {escaped(warning)}")
     path = unit_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(unit_text(["--insecure-lan"] if insecure_lan else []), encoding="utf-8")
+    unit = unit_text(["--insecure-lan"] if insecure_lan else []).encode("utf-8")
+    with friendly_errors():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, unit, named=False, mode=0o644)
     out.print(f"Wrote {path}", markup=False)
     reloaded = _systemctl("daemon-reload")
     if reloaded is None:
@@ -97,7 +101,7 @@ def install(
     started = _systemctl("enable", "--now", UNIT)
     if started is None or started.returncode != 0:
         problem = (started.stderr if started else reloaded.stderr).strip()
-        err.print(f"[bold red]error:[/] systemd did not start os1: {problem}")
+        err.print(f"[bold red]error:[/] systemd did not start os1: {escaped(problem)}")
         raise typer.Exit(1)
     host, port = settings.server_host, settings.server_port
     out.print(f"os1 is running as a service on http://{host}:{port}", markup=False)
