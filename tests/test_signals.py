@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -110,12 +111,22 @@ def test_socket_folders_of_ended_processes_are_removed(tmp_path: Path) -> None:
     (dead / "llm.sock").write_text("")
     alive = tmp_path / f"os1-llm-{os.getppid()}-def"
     alive.mkdir()
-    unrelated = tmp_path / "os1-llm-notapid"
-    unrelated.mkdir()
-    assert clear_stale_socket_dirs(tmp_path) == 1
+    old_and_left = tmp_path / "os1-llm-abcd1234"
+    old_and_running = tmp_path / "os1-llm-efgh5678"
+    unbound = tmp_path / "os1-llm-ijkl9012"
+    for folder in (old_and_left, old_and_running, unbound):
+        folder.mkdir()
+    with socket.socket(socket.AF_UNIX) as gone:
+        gone.bind(str(old_and_left / "llm.sock"))
+    with socket.socket(socket.AF_UNIX) as running:
+        running.bind(str(old_and_running / "llm.sock"))
+        running.listen()
+        assert clear_stale_socket_dirs(tmp_path) == 2
     assert not dead.exists()
+    assert not old_and_left.exists()
     assert alive.exists()
-    assert unrelated.exists()
+    assert old_and_running.exists()
+    assert unbound.exists()  # a model may still be loading behind it
     mine = Path(make_socket_dir())
     try:
         assert mine.name.startswith(f"os1-llm-{os.getpid()}-")
