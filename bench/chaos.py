@@ -171,10 +171,10 @@ def chores(storm: Storm, env: dict[str, str], folder: Path, until: float) -> Non
 
 
 def shooter(storm: Storm, until: float, seed: int) -> None:
-    """Fire a random ending signal at a random running process, every second and a half or so."""
+    """Fire a random ending signal at a random running process, every two seconds or so."""
     rng = random.Random(seed)
     while time.monotonic() < until:
-        time.sleep(rng.uniform(0.5, 2.5))
+        time.sleep(rng.uniform(1.0, 3.0))
         with storm.lock:
             if not storm.running:
                 continue
