@@ -264,3 +264,20 @@ def test_memory_commands_take_any_input_without_a_traceback(
     listed = runner.invoke(app, ["memory", "list"])
     _no_traceback(listed)
     assert not FORBIDDEN & set(listed.stdout) - {"\x1b"}  # Rich's own styling only
+
+
+@CLI
+@given(hostile_text.filter(str.strip), hostile_text.filter(str.strip))
+def test_replies_and_names_of_any_text_are_printed_inert(
+    monkeypatch: pytest.MonkeyPatch, message: str, name: str
+) -> None:
+    monkeypatch.setenv("OS1_MODEL", "scripted")  # its reply repeats the message
+    runner = CliRunner()
+    said = runner.invoke(app, ["say", "--no-remember", "--", message])
+    _no_traceback(said)
+    assert not FORBIDDEN & set(said.stdout)
+    _no_traceback(runner.invoke(app, ["letters", "client", "add", "--", name]))
+    for command in (["history"], ["letters", "client", "list"]):
+        shown = runner.invoke(app, command)
+        _no_traceback(shown)
+        assert not FORBIDDEN & set(shown.stdout) - {"\x1b"}  # Rich's own styling only
