@@ -26,7 +26,7 @@ from os1.events import (
     TranscriptFinal,
     TranscriptPartial,
 )
-from os1.files import atomic_path, check_writable
+from os1.files import atomic_path, check_writable, inside
 from os1.terminal import clean, escaped, inert_json
 from os1.voice import tts
 from os1.voice.audio import Samples, read_wav, write_wav, write_wav_stream
@@ -68,8 +68,11 @@ def voices_list(
         with friendly_errors():
             clip = voice_part(voice, settings.speech_rate).synthesize(SAMPLE_TEXT)
             if sample is not None:
-                write_wav(sample / f"{name}.wav", clip)
-                out.print(f"    [dim]{escaped(str(sample / f'{name}.wav'))}[/]")
+                sample.mkdir(parents=True, exist_ok=True)
+                target = inside(sample, name, ".wav")
+                with atomic_path(target) as partial:
+                    write_wav(partial, clip)
+                out.print(f"    [dim]{escaped(str(target))}[/]")
             if play:
                 speaker = speaker or Speaker(settings.output_device)
                 speaker.play(clip, SAMPLE_TEXT)
