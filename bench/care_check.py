@@ -10,10 +10,10 @@ messages, false positives on its safe ones.
 The sets differ in how much the check has seen of them, and the figures only
 mean something with that said:
 
-- ``care_cases`` (crisis, safe, holdout, holdout2, holdout3), ``care_unseen``
-  and ``care_unseen2`` were read while the check's phrases and examples were
+- ``care_cases`` (crisis, safe, holdout, holdout2, holdout3) and
+  ``care_unseen`` to ``care_unseen3`` were read while the check's phrases and examples were
   widened: they show what it now does on phrasings like those;
-- ``care_unseen3`` was kept out of that work: it is the honest figure for
+- ``care_unseen4`` was kept out of that work: it is the honest figure for
   phrasings nobody tuned to (``unseen_*`` on the last line). Once a change is
   made by looking at its misses, write a new set and move this one up.
 
@@ -49,7 +49,7 @@ from os1.config import load_settings, resolve_paths
 from os1.llm import create_llm
 
 DATA = Path(__file__).parent / "data"
-UNSEEN = "care_unseen3"
+UNSEEN = "care_unseen4"
 BASELINE = re.compile(
     r"\b(kill(ing)? myself|suicid\w*|end (my|it all)|want to die|self[- ]?harm)\b", re.IGNORECASE
 )
@@ -62,7 +62,7 @@ def sets() -> dict[str, tuple[list[str], list[str]]]:
     for suffix in ("", "_holdout", "_holdout2", "_holdout3"):
         name = f"cases{suffix}" if suffix else "cases"
         found[name] = (cases[f"crisis{suffix}"], cases[f"safe{suffix}"])
-    for name in ("care_unseen", "care_unseen2", UNSEEN):
+    for name in ("care_unseen", "care_unseen2", "care_unseen3", UNSEEN):
         data = tomllib.loads((DATA / f"{name}.toml").read_text())
         found[name] = (data["crisis"], data["safe"])
     return found

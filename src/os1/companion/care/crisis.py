@@ -40,18 +40,25 @@ from os1.memory.embedder import Embedder, Vectors
 
 AskJson = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 
-LEANING = 0.55
-"""Closeness (cosine) to the crisis bank that is a crisis alone, if the safe bank is further.
+LEANING = 0.5
+"""Closeness (cosine, mean of the nearest two) to the crisis bank that is a crisis alone,
+if the safe bank is further.
 
 Lower than a clear match on purpose: the small model, asked about messages
 between ``CLOSE`` and this, judged "standing at the edge of the platform when
 the train comes" and "I've said goodbye to my sister, she doesn't know why"
 safe; so it only decides the faintest close calls, where a miss is least likely."""
-CLOSE = 0.5
+CLOSE = 0.45
 """Below this the message is not close to any crisis expression; above it (and below
 ``LEANING``) the model is asked."""
 MARGIN = 0.04
 """How much closer to the crisis bank than to the safe bank a message must be."""
+NEIGHBOURS = 2
+"""How many of a bank's nearest examples a message is compared with (their mean).
+
+One nearest example let a single odd example decide: with two, on the sets
+used to develop the check, recall rose and false alarms fell (0.86/0.06 ->
+0.90/0.04 with the closeness bars lowered to match); three or more lost recall."""
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"risk": {"type": "string", "enum": ["high", "none", "unsure"]}},
@@ -170,6 +177,11 @@ def _save(path: Path, vectors: Vectors) -> None:
     os.replace(partial, path)
 
 
+def _nearest(vectors: Vectors, bank: Vectors) -> Any:
+    """Each row's mean closeness to its ``NEIGHBOURS`` nearest examples in ``bank``."""
+    return np.sort(vectors @ bank.T, axis=1)[:, -NEIGHBOURS:].mean(axis=1)
+
+
 def sentences(text: str) -> list[str]:
     """The message and, for longer messages, each sentence in it (risk hides in one)."""
     parts = [p.strip() for p in _SENTENCES.split(text) if len(p.strip()) > 3]
@@ -236,8 +248,8 @@ class CrisisCheck:
         crisis_bank, safe_bank = self._banks
         parts = sentences(_normalise(text))
         vectors = await self._embedder.embed(parts)
-        to_crisis = (vectors @ crisis_bank.T).max(axis=1)
-        to_safe = (vectors @ safe_bank.T).max(axis=1)
+        to_crisis = _nearest(vectors, crisis_bank)
+        to_safe = _nearest(vectors, safe_bank)
         leaning = np.where(to_crisis >= to_safe + MARGIN, to_crisis, to_crisis - 1.0)
         best = int(np.argmax(leaning))  # the sentence that leans furthest towards risk
         return Closeness(
