@@ -7,9 +7,9 @@ noise at 15 dB SNR. Each is fed at real-time speed, 32 ms at a time, through
 reply spoken clause by clause), all in one conversation, as ``os1 talk
 --input`` does; the reply voice alternates between joe and heart.
 
-The same recordings run twice in the same process: with memory on, over a
-seeded memory of ``SEEDED`` facts (as every user has it), and with memory
-off. Measured per turn, from the end of the person's speech (the last voiced
+Each recording is a turn twice, in two conversations of the same process:
+with memory on, over a seeded memory of ``SEEDED`` facts (as every user has
+it), and right after with memory off, so both meet the same load. Measured per turn, from the end of the person's speech (the last voiced
 frame): final transcript, first token, first reply audio (``v2v``), and the
 WER of the transcripts against the texts that were spoken, for the natural
 voices clean and noisy. espeak-ng's robotic voice is out of the target and
@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,7 @@ from os1.companion import Companion
 from os1.companion.session import Session
 from os1.config import load_settings
 from os1.llm import GenerationOptions, Message, complete
+from os1.memory import Memory
 from os1.store.memories import NewMemory
 from os1.voice.audio import SAMPLE_RATE, Clip, read_wav, resample
 from os1.voice.base import TTS
@@ -226,41 +228,42 @@ async def naive_turn(
     return NAIVE_SILENCE_MS + (time.perf_counter() - started) * 1000
 
 
-async def spoken_pass(
+@dataclass
+class Pass:
+    """One way of running the turns (memory on or off): its conversation and its figures."""
+
+    memory: Memory | None
+    conversation: int
+    tally: Tally
+    v2v: list[float] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    by_voice: dict[str, list[float]] = field(default_factory=dict)
+
+
+async def spoken_turn(
     companion: Companion,
-    clips: list[tuple[str, str, Clip]],
+    run: Pass,
+    recording: tuple[str, str, Clip],
     stt: WhisperSTT,
-    speakers: dict[str, TTS],
-    tally: Tally,
-    naive: list[float] | None,
-) -> tuple[list[float], dict[str, list[float]], dict[str, list[float]]]:
-    """Every recording as a spoken turn in one new conversation: v2v per turn, stages, per voice."""
-    conversation = await companion.new_conversation()
-    v2v: list[float] = []
-    stages: dict[str, list[float]] = {}
-    by_voice: dict[str, list[float]] = {name: [] for name in speakers}
-    for n, (label, text, clip) in enumerate(clips):
-        voice = list(speakers)[n // 2 % len(speakers)]
-        sink = Timeline()
-        session = Session(companion, "me", conversation)
-        pipeline = VoicePipeline(session, stt, speakers[voice], SileroVAD(), sink, idle=False)
-        await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
-        if not pipeline.turns:
-            print(f"  {label:<16} heard nothing: {text}")
-            continue
-        turn = pipeline.turns[0]
-        for stage in ("turn_end_ms", "transcript_ms", "first_token_ms", "first_audio_ms"):
-            if stage in turn.timings:
-                stages.setdefault(stage, []).append(turn.timings[stage])
-        v2v.append(turn.timings.get("first_audio_ms", float("nan")))
-        by_voice[voice].append(v2v[-1])
-        wrong = tally.add(label, text, turn.transcript)
-        line = f"  {label:<16} {voice:<6} v2v {v2v[-1]:7.0f} ms"
-        if naive is not None:
-            naive.append(await naive_turn(companion, stt, speakers["joe"], clip, conversation))
-            line += f"  naive {naive[-1]:7.0f} ms"
-        print(f"{line}  wer {wrong}/{len(words(text))}  heard: {turn.transcript!r}")
-    return v2v, stages, by_voice
+    voice: tuple[str, TTS],
+) -> str:
+    """One recording as a spoken turn in the pass's conversation; a line for the log."""
+    label, text, clip = recording
+    companion.memory = run.memory
+    sink = Timeline()
+    session = Session(companion, "me", run.conversation)
+    pipeline = VoicePipeline(session, stt, voice[1], SileroVAD(), sink, idle=False)
+    await pipeline.run(file_frames(clip, realtime=True, until=sink.busy))
+    if not pipeline.turns:
+        return f"heard nothing: {text}"
+    turn = pipeline.turns[0]
+    for stage in ("turn_end_ms", "transcript_ms", "first_token_ms", "first_audio_ms"):
+        if stage in turn.timings:
+            run.stages.setdefault(stage, []).append(turn.timings[stage])
+    run.v2v.append(turn.timings.get("first_audio_ms", float("nan")))
+    run.by_voice.setdefault(voice[0], []).append(run.v2v[-1])
+    wrong = run.tally.add(label, text, turn.transcript)
+    return f"v2v {run.v2v[-1]:6.0f} ms  wer {wrong}/{len(words(text))}  {turn.transcript!r}"
 
 
 async def main() -> None:
@@ -275,6 +278,7 @@ async def main() -> None:
         "OS1_TEMPERATURE": "0",
         "OS1_INTERVIEW": "false",
         "OS1_MAX_REPLY_TOKENS": "80",
+        "OS1_PARALLEL_CONVERSATIONS": "3",  # memory on, memory off, and the naive cascade
     }
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     clips = recordings(args.questions)
@@ -293,36 +297,45 @@ async def main() -> None:
     naive: list[float] = []
     natural, plain = Tally(), Tally()
     try:
-        print("\nmemory on")
-        v2v, stages, by_voice = await spoken_pass(companion, clips, stt, speakers, natural, naive)
-        print("\nmemory off (the same recordings, a new conversation)")
-        memory, companion.memory = companion.memory, None
-        v2v_off, _, by_voice_off = await spoken_pass(companion, clips, stt, speakers, plain, None)
-        companion.memory = memory
+        # Memory on and off take turns on each recording, each in its own conversation,
+        # so both meet the same load on a machine that is not idle.
+        on = Pass(companion.memory, await companion.new_conversation(), natural)
+        off = Pass(None, await companion.new_conversation(), plain)
+        for n, recording in enumerate(clips):
+            voice = list(speakers.items())[n // 2 % len(speakers)]
+            shown = [await spoken_turn(companion, run, recording, stt, voice) for run in (on, off)]
+            companion.memory = on.memory
+            naive.append(
+                await naive_turn(companion, stt, speakers["joe"], recording[2], on.conversation)
+            )
+            print(
+                f"  {recording[0]:<16} {voice[0]:<6} naive {naive[-1]:6.0f} ms\n"
+                f"    memory on:  {shown[0]}\n    memory off: {shown[1]}"
+            )
     finally:
         await companion.aclose()
     robust = Tally()
     for label, text, clip in robots:
         robust.add(label, text, await asyncio.to_thread(stt.transcribe, clip.samples))
-    print(f"\n{'stage, memory on (ms after speech)':<36} {'p50':>7} {'p95':>7}")
-    for stage, values in stages.items():
+    print(f"\n{'stage (ms after speech), memory on':<36} {'p50':>7} {'p95':>7}")
+    for stage, values in on.stages.items():
         print(f"{stage:<36} {pct(values, 50):>7.0f} {pct(values, 95):>7.0f}")
-    for voice in speakers:
-        on, off = by_voice[voice], by_voice_off[voice]
-        if on and off:
-            name = f"first audio p50, {voice}, memory on/off"
-            print(f"{name:<36} {pct(on, 50):>7.0f} {pct(off, 50):>7.0f}")
-    print(f"{'first audio, memory off':<36} {pct(v2v_off, 50):>7.0f} {pct(v2v_off, 95):>7.0f}")
+    for name in speakers:
+        with_memory, without = on.by_voice.get(name, []), off.by_voice.get(name, [])
+        if with_memory and without:
+            row = f"first audio p50, {name}, memory on/off"
+            print(f"{row:<36} {pct(with_memory, 50):>7.0f} {pct(without, 50):>7.0f}")
+    print(f"{'first audio, memory off':<36} {pct(off.v2v, 50):>7.0f} {pct(off.v2v, 95):>7.0f}")
     print(f"{'naive cascade, first audio':<36} {pct(naive, 50):>7.0f} {pct(naive, 95):>7.0f}")
     print(
         f"WER natural voices: clean {natural.wer('clean'):.3f}, noisy {natural.wer('noisy'):.3f}; "
         f"espeak-ng (robustness, out of target): clean {robust.wer('clean'):.3f}, "
         f"noisy {robust.wer('noisy'):.3f}"
     )
-    p50 = statistics.median(v2v)
+    p50 = statistics.median(on.v2v)
     print(
-        f"v2v_p50_ms={p50:.0f} v2v_p95_ms={pct(v2v, 95):.0f} "
-        f"v2v_p50_nomem_ms={statistics.median(v2v_off):.0f} naive_p50_ms={pct(naive, 50):.0f} "
+        f"v2v_p50_ms={p50:.0f} v2v_p95_ms={pct(on.v2v, 95):.0f} "
+        f"v2v_p50_nomem_ms={statistics.median(off.v2v):.0f} naive_p50_ms={pct(naive, 50):.0f} "
         f"ratio={p50 / pct(naive, 50):.2f} wer={natural.wer('noisy'):.3f} "
         f"wer_espeak={robust.wer():.3f}"
     )
