@@ -6,6 +6,7 @@ import io
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -375,3 +376,43 @@ def test_speech_in_and_out_for_the_web_app(home: Path) -> None:
         samples, rate = soundfile.read(io.BytesIO(spoken.content))
         assert len(samples) / rate > 0.2
         assert served.http.post("/api/voice/speak", json={"text": "Paris."}).status_code == 401
+
+
+def test_os1_serve_over_tls_sends_secure_cookies(home: Path, tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert run_os1("user", "add", "ana", "--password-stdin", stdin="ana-secret-1\n").code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"OS1_MODEL": "scripted", "OS1_TLS_CERTFILE": str(cert), "OS1_TLS_KEYFILE": str(key)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "os1", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().decode().strip() == (
+            f"os1 is listening on https://127.0.0.1:{port}"
+        )
+        trusted = ssl.create_default_context(cafile=str(cert))
+        with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=trusted) as client:
+            for _ in range(100):
+                try:
+                    client.get("/login")
+                    break
+                except httpx.ConnectError:
+                    time.sleep(0.1)
+            signed = client.post("/api/session", json={"user": "ana", "password": "ana-secret-1"})
+            assert signed.status_code == 200
+            assert "secure" in signed.headers["set-cookie"].lower()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)

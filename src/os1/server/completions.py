@@ -149,12 +149,21 @@ async def chat_completions(
     hub.start_turn(who, conversation, said, events)
     created = int(time.time())
     ident = f"chatcmpl-os1-{conversation}-{time.monotonic_ns()}"
+    first = await events.get()
+    if isinstance(first, ErrorEvent):  # the message itself was refused (empty once cleaned)
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, first.message)
+
+    async def turn() -> AsyncIterator[Event]:
+        event: Event | None = first
+        while event is not None:
+            yield event
+            event = await events.get()
 
     if body.stream:
 
         async def chunks() -> AsyncIterator[str]:
             yield _chunk(ident, created, {"role": "assistant"})
-            while (event := await events.get()) is not None:
+            async for event in turn():
                 if isinstance(event, TokenDelta):
                     yield _chunk(ident, created, {"content": event.text})
                 elif isinstance(event, ErrorEvent):
@@ -166,7 +175,7 @@ async def chat_completions(
 
     reply: str | None = None
     problem = "The turn ended without a reply."
-    while (event := await events.get()) is not None:
+    async for event in turn():
         if isinstance(event, TurnCommitted):
             reply = event.reply
         elif isinstance(event, ErrorEvent):
