@@ -169,3 +169,21 @@ def test_a_file_that_is_not_a_font_is_a_clear_letter_error(tmp_path: Path) -> No
     fake.write_bytes(b"this is not a font at all" * 100)
     with pytest.raises(LetterError, match="damaged or not a font"):
         fonts.load(fonts.FontFile(fake, "fonts-fake"))
+
+
+def test_dates_no_time_zone_can_show_are_refused_on_import_and_edit(
+    tmp_path: Path, remembered: None
+) -> None:
+    ancient = json.loads(json.dumps(ANA))
+    ancient["memories"][0]["created_at"] = "0001-01-01T00:00:00+05:00"
+    source = tmp_path / "ancient.json"
+    source.write_text(json.dumps(ancient), encoding="utf-8")
+    refused = run_os1("memory", "import", str(source))
+    assert refused.code == 1
+    _one_clear_line(refused.stderr)
+    assert "between the years 1900 and 9000" in refused.stderr
+    last_day = run_os1("memory", "edit", "1", "--when", "9999-12-31")
+    assert last_day.code == 1
+    _one_clear_line(last_day.stderr)
+    shown = run_os1("memory", "list", env={"TZ": "America/New_York"})
+    assert shown.code == 0, shown.stderr

@@ -13,13 +13,13 @@ import contextlib
 import json
 import os
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from rich.text import Text
@@ -165,6 +165,35 @@ def test_quiet_hours_are_valid_settings_or_a_validation_error(hours: str) -> Non
 def test_any_json_document_is_an_import_or_a_clear_refusal(document: Any) -> None:
     with contextlib.suppress(Os1Error):
         parse_export(document)
+
+
+@QUICK
+@given(
+    st.datetimes(timezones=st.timezones() | st.none()),
+    st.dates(),
+)
+@example(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), date(2026, 1, 1))
+@example(datetime(2026, 1, 1, tzinfo=UTC), date.max)
+def test_an_imported_memory_can_be_shown_in_any_time_zone_and_followed_up(
+    moment: datetime, day: date
+) -> None:
+    memory = {
+        "id": 1, "kind": "plan", "about": "x", "aspect": "", "content": "A trip.",
+        "importance": 3, "confidence": 1.0, "source": "import", "happens_on": day.isoformat(),
+        "created_at": moment.isoformat(), "updated_at": moment.isoformat(),
+    }  # fmt: skip
+    document = {
+        "format": "os1-memory-export", "version": 1, "exported_at": moment.isoformat(),
+        "memories": [memory],
+    }  # fmt: skip
+    try:
+        [record] = parse_export(document)
+    except Os1Error:
+        return
+    for hours in (-12, 0, 14):
+        record.created_at.astimezone(timezone(timedelta(hours=hours)))
+    assert record.happens_on is not None
+    record.happens_on + timedelta(days=1)  # the day a follow-up asks on
 
 
 @QUICK

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from os1.clock import Clock
 from os1.memory.dates import resolve_when
@@ -188,6 +188,8 @@ class Initiatives:
             if record.kind not in ("plan", "event") or record.happens_on is None:
                 continue
             local = self.clock.now().astimezone()
+            if record.happens_on >= date.max - timedelta(days=1):
+                continue  # the calendar's last day has no day after to ask on
             due = datetime.combine(record.happens_on + timedelta(days=1), time(10), local.tzinfo)
             if due <= self.clock.now():
                 continue

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from os1.errors import InputError
 from os1.store.memories import KINDS, MemoryRecord
@@ -19,6 +26,20 @@ MAX_CONTENT = 2000
 MAX_LABEL = 200
 """The longest ``about``, ``aspect`` or ``source``."""
 
+_When = TypeVar("_When", bound=date)
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 9000
+
+
+def _plausible(moment: _When) -> _When:
+    """A time near enough to now that every time zone can show it (year 1 in UTC-5 cannot)."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+Day = Annotated[date, AfterValidator(_plausible)]
 Short = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
 Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT)]
 
@@ -35,14 +56,14 @@ class ExportedMemory(BaseModel):
     content: Long
     importance: int = Field(ge=1, le=5)
     confidence: float = Field(ge=0, le=1)
-    happens_on: date | None = Field(default=None, strict=False)
+    happens_on: Day | None = Field(default=None, strict=False)
     source: Short
     source_turn_id: int | None = None
     derived_from: list[int] = Field(default_factory=list, max_length=1000)
-    created_at: datetime = Field(strict=False)
-    updated_at: datetime = Field(strict=False)
+    created_at: Moment = Field(strict=False)
+    updated_at: Moment = Field(strict=False)
     superseded_by: int | None = None
-    superseded_at: datetime | None = Field(default=None, strict=False)
+    superseded_at: Moment | None = Field(default=None, strict=False)
 
 
 class Export(BaseModel):
@@ -52,7 +73,7 @@ class Export(BaseModel):
 
     format: Literal["os1-memory-export"]
     version: int
-    exported_at: datetime = Field(strict=False)
+    exported_at: Moment = Field(strict=False)
     memories: list[ExportedMemory] = Field(max_length=MAX_MEMORIES)
 
 

@@ -14,7 +14,14 @@ import numpy as np
 from os1.clock import Clock
 from os1.errors import InputError, NotFound, Os1Error
 from os1.memory.embedder import Embedder
-from os1.memory.exchange import MAX_CONTENT, MAX_LABEL, parse_export, to_export
+from os1.memory.exchange import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_CONTENT,
+    MAX_LABEL,
+    parse_export,
+    to_export,
+)
 from os1.memory.extraction import (
     SCHEMA,
     SYSTEM,
@@ -318,6 +325,11 @@ class Memory:
                 f"A memory holds at most {MAX_CONTENT:,} characters; this one has "
                 f"{len(new_content):,}.",
                 "Say it more briefly, or keep it as two memories.",
+            )
+        if happens_on is not None and not EARLIEST_YEAR <= happens_on.year <= LATEST_YEAR:
+            raise InputError(
+                f"{happens_on} is too far from now for a memory's date.",
+                f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
             )
         if about is not None and len(about) > MAX_LABEL:
             raise InputError(
