@@ -119,11 +119,15 @@ def test_restore_refuses_a_home_with_data_and_damaged_or_newer_files(
             future.writestr(item, data)
     junk = tmp_path / "junk.os1"
     junk.write_bytes(b"not a backup")
+    other_zip = tmp_path / "photos.zip"
+    with zipfile.ZipFile(other_zip, "w") as photos:
+        photos.writestr("cat.jpg", b"meow")
     empty = _at(monkeypatch, tmp_path / "empty", "")
     for bad_file, reason in [
         (damaged, "damaged"),
         (newer, "newer os1"),
         (junk, "not an os1 backup"),
+        (other_zip, "not an os1 backup"),
     ]:
         with pytest.raises(InputError, match=reason):
             restore_backup(*empty, bad_file, _ignore)

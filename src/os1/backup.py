@@ -215,6 +215,12 @@ def read_manifest(source: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
         raise InputError(
             f"{source} is not an os1 backup ({exc}).", "Give a file made by `os1 backup`."
         ) from None
+    if MANIFEST not in archive.namelist():
+        archive.close()
+        raise InputError(
+            f"{source} is a zip file but not an os1 backup (it has no {MANIFEST}).",
+            "Give a file made by `os1 backup`.",
+        )
     try:
         manifest = json.loads(archive.read(MANIFEST))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
