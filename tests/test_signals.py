@@ -159,6 +159,7 @@ def test_sigterm_in_chat_keeps_the_partial_reply_and_leaves(tmp_path: Path) -> N
     assert b"w1" in seen, seen
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
     turn = _last_turn({})
     assert turn["user_text"] == "tell me a long story"
     assert turn["interrupted"] is True

@@ -361,12 +361,15 @@ def chat(
         import readline  # noqa: F401  (arrow keys, line editing and this session's history)
     loop = asyncio.new_event_loop()
     terminal = _Chat(session, loop)
+    ending = Ending(loop, terminal.on_signal)
     try:
-        with Ending(loop, terminal.on_signal):
+        with ending:
             run(loop, terminal.talk())
     finally:
         loop.run_until_complete(session.mind.aclose())
         loop.close()
+    if ending.received is not None and ending.received != signal.SIGINT:
+        raise typer.Exit(ending.exit_code)  # ended from outside: say so, as a killed program would
 
 
 def history(
