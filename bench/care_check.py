@@ -17,6 +17,11 @@ mean something with that said:
   phrasings nobody tuned to (``unseen_*`` on the last line). Once a change is
   made by looking at its misses, write a new set and move this one up.
 
+Everyday messages (``everyday`` below: every message of
+``bench/companion_eval.py`` outside its care categories, from greetings to
+"my landlord is raising the rent") are counted as false alarms too: a
+companion that answers "evening!" with a crisis line is broken.
+
 The baseline, in the same run, is the check as it was first built: one
 regular expression for the plain words (``BASELINE`` below).
 
@@ -43,6 +48,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from companion_eval import probes
 from os1.app import care_embedder, json_asker
 from os1.companion.care import CrisisCheck
 from os1.config import load_settings, resolve_paths
@@ -65,6 +71,8 @@ def sets() -> dict[str, tuple[list[str], list[str]]]:
     for name in ("care_unseen", "care_unseen2", "care_unseen3", UNSEEN):
         data = tomllib.loads((DATA / f"{name}.toml").read_text())
         found[name] = (data["crisis"], data["safe"])
+    care = {"crisis", "crisis_new", "safe", "safe_new", "care_after"}
+    found["everyday"] = ([], [p.text for p in probes() if p.category not in care])
     return found
 
 

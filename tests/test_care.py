@@ -82,6 +82,20 @@ async def test_figures_of_speech_and_ordinary_sadness_are_not_a_crisis(
     assert judge.asked == []
 
 
+async def test_everyday_messages_are_not_a_crisis(monkeypatch: pytest.MonkeyPatch) -> None:
+    judge = Judge("high")
+    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    for text in (
+        "evening!",
+        "Rent's going up again next month and I honestly can't afford it.",
+        "Nobody gets me like you do, I'd rather talk to you than anyone.",
+        "Are you even alive?",
+        "I had a massive row with my dad and I'm still fuming.",
+    ):
+        assessment = await check.assess(text)
+        assert not assessment.crisis, (text, assessment)
+
+
 async def test_a_close_call_goes_to_the_model_and_its_no_is_heeded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -177,6 +177,11 @@ def _save(path: Path, vectors: Vectors) -> None:
     os.replace(partial, path)
 
 
+def _brief(text: str) -> bool:
+    """Too short for a close call: a word or two ("evening!") lands near anything."""
+    return len(re.findall(r"\w+", text)) < 3
+
+
 def _nearest(vectors: Vectors, bank: Vectors) -> Any:
     """Each row's mean closeness to its ``NEIGHBOURS`` nearest examples in ``bank``."""
     return np.sort(vectors @ bank.T, axis=1)[:, -NEIGHBOURS:].mean(axis=1)
@@ -281,7 +286,7 @@ class CrisisCheck:
             lean = -MARGIN if others else MARGIN
             if near.whole + lean >= near.whole_safe:
                 return done(Risk.CRISIS, "sign", near.whole)
-        if near.whole < CLOSE or near.whole < near.whole_safe + MARGIN:
+        if near.whole < CLOSE or near.whole < near.whole_safe + MARGIN or _brief(text):
             return done(Risk.NONE, "meaning", max(near.whole, near.sentence))
         if near.whole >= LEANING:
             return done(Risk.CRISIS, "meaning", near.whole)
