@@ -13,11 +13,12 @@ import pytest
 from starlette.testclient import WebSocketDenialResponse
 
 from os1.config import DEFAULT_MODEL
+from os1.server.auth import digest
 from os1.server.hub import SESSIONS_KEPT
 from os1.server.protocol import schema
 from os1.store.accounts import Signed
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, Served, frames_until, serving
+from serving import NOON, Served, frames_until, listening, serving
 
 
 @pytest.fixture
@@ -273,3 +274,26 @@ def test_turns_and_reminders_over_the_socket_on_postgres(home: Path, postgres_ur
             served.call(served.app.state.scheduler.tick)
             assert phone.receive_json()["event"]["text"] == "Stretch."
             assert served.call(served.app.state.scheduler.tick) == 0
+
+
+def test_a_frame_beyond_the_transport_limit_closes_the_socket_cleanly(home: Path) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect as open_socket
+
+    with serving(home) as served, listening(served.app) as url:
+        found = served.accounts.password_hash("ana")
+        assert found is not None
+        served.accounts.add_device(found[0], "probe", digest("probe-key-0123456789"), NOON)
+        with open_socket(
+            url.replace("http", "ws") + "/ws",
+            subprotocols=["os1.v1"],
+            additional_headers={"Authorization": "Bearer probe-key-0123456789"},
+        ) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+            ws.send(json.dumps({"type": "message", "text": "x" * 40_000}))
+            assert json.loads(ws.recv(timeout=10))["code"] == "too_large"
+            ws.send("y" * (17 << 20))
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=10)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1009
