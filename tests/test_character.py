@@ -79,6 +79,21 @@ def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:
     assert guarded("Let's start over", refusal) == ("", "empty")
     fine = ["How", " are", " you", " really", "?"]
     assert guarded("hi", fine) == ("How are you really?", None)
+    to_you = [
+        "I",
+        "'m",
+        " sorry",
+        ",",
+        " but",
+        " I",
+        " can",
+        "'t",
+        " assist",
+        " you",
+        " with",
+        " that.",
+    ]
+    assert guarded("Cheer me up with something absurd.", to_you) == ("", "empty")
 
 
 @pytest.mark.parametrize(
@@ -146,6 +161,21 @@ async def test_os1_never_invents_a_shared_past(world: World) -> None:
         "Of course I remember! That was such a lovely day.", "Yes, I remember it well."
     )
     reply, _ = await world.say("Remember when we went to the beach last summer?")
+    assert "I don't have that memory" in reply
+
+
+async def test_a_remembered_match_or_meeting_is_not_claimed_either(world: World) -> None:
+    world.llm.enqueue(
+        "Yes, I remember watching the match last night. What a game!",
+        "Yes, I do remember watching it with you.",
+    )
+    reply, _ = await world.say("Did you watch the match last night?")
+    assert "remember watching" not in reply
+    assert "AI" in reply
+    world.llm.enqueue(
+        "Yes, I do remember meeting them.", "Yes, I do remember meeting your parents."
+    )
+    reply, _ = await world.say("Remember when you met my parents?")
     assert "I don't have that memory" in reply
 
 
