@@ -66,9 +66,14 @@ def serving(
     delay_s: float = 0.0,
     model: str | None = None,
     every_s: float = 3600.0,
+    lifespan: bool = True,
     **settings: Any,
 ) -> Iterator[Served]:
-    """Run a server for ana and ben; replies echo the message unless ``model`` says otherwise."""
+    """Run a server for ana and ben; replies echo the message unless ``model`` says otherwise.
+
+    With ``lifespan`` off the test client does not start the app (its hub, scheduler and
+    sockets), so ``listening`` can run it over real HTTP instead; requests still work.
+    """
     home.mkdir(parents=True, exist_ok=True)
     if model is None:
         script = home / "script.json"
@@ -81,8 +86,16 @@ def serving(
     accounts = AccountStore(companion.journal.engine)
     for name, password in PASSWORDS.items():
         accounts.set_password(name, hash_password(password), NOON)
-    with TestClient(app) as http:
+    if lifespan:
+        with TestClient(app) as http:
+            yield Served(app, companion, clock, accounts, http)
+        return
+    http = TestClient(app)
+    try:
         yield Served(app, companion, clock, accounts, http)
+    finally:
+        http.close()
+        companion.journal.close()
 
 
 def frames_until(ws: Any, kind: str, limit: int = 500) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from serving import listening, serving
 
 
 def test_the_terminal_pairs_once_then_talks_through_the_server(home: Path) -> None:
-    with serving(home) as served, listening(served.app) as url:
+    with serving(home, lifespan=False) as served, listening(served.app) as url:
         unpaired = run_os1("chat", "--server", url, stdin="hello\n")
         assert unpaired.code != 0
         assert "--pair" in unpaired.stderr

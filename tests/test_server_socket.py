@@ -280,7 +280,7 @@ def test_a_frame_beyond_the_transport_limit_closes_the_socket_cleanly(home: Path
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect as open_socket
 
-    with serving(home) as served, listening(served.app) as url:
+    with serving(home, lifespan=False) as served, listening(served.app) as url:
         found = served.accounts.password_hash("ana")
         assert found is not None
         served.accounts.add_device(found[0], "probe", digest("probe-key-0123456789"), NOON)
