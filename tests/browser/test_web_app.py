@@ -394,3 +394,29 @@ def test_speaking_to_os1_and_hearing_the_reply(browser: Browser, live: Live) -> 
     expect(page.locator("#voice-out")).to_have_attribute("src", re.compile(r"^blob:"))
     assert problems == []
     context.close()
+
+
+def test_the_app_is_installable_and_every_control_has_a_name(
+    context: BrowserContext, live: Live
+) -> None:
+    page = context.new_page()
+    sign_in(page, "ana")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    page.wait_for_function(
+        "navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready"
+    )
+    cdp = context.new_cdp_session(page)
+    found = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    errors = [e["errorId"] for e in found if e["errorId"] != "in-incognito"]
+    assert errors == [], "test contexts are incognito; nothing else may stand in the way"
+    unnamed = """() => [...document.querySelectorAll('button, input, select, textarea, a')]
+        .filter(el => !el.hidden && !(el.labels && el.labels.length)
+                && !el.getAttribute('aria-label') && !el.textContent.trim())
+        .map(el => el.outerHTML)"""
+    for path in ("/", "/memories", "/reminders", "/persona", "/letters", "/audit", "/settings"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(unnamed) == [], path
+    page.context.clear_cookies()
+    page.goto("/login")
+    assert page.evaluate(unnamed) == []
