@@ -187,3 +187,18 @@ def test_dates_no_time_zone_can_show_are_refused_on_import_and_edit(
     _one_clear_line(last_day.stderr)
     shown = run_os1("memory", "list", env={"TZ": "America/New_York"})
     assert shown.code == 0, shown.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("memory", "import", "/dev/zero"),
+        ("setup", "--answers", "/dev/zero"),
+        ("letters", "client", "add", "Ruth", "--sample", "/dev/zero"),
+    ],
+)
+def test_a_file_that_never_ends_is_refused_without_reading_it_all(command: tuple[str, ...]) -> None:
+    refused = run_os1(*command, timeout=60)
+    assert refused.code == 1
+    _one_clear_line(refused.stderr)
+    assert "bytes" in refused.stderr

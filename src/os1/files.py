@@ -23,12 +23,19 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from os1.errors import InputError, OutputError
 from os1.private import PRIVATE_FILE
 
-__all__ = ["atomic_path", "check_writable", "inside", "read_json", "write_file"]
+__all__ = [
+    "atomic_path",
+    "check_writable",
+    "inside",
+    "read_at_most",
+    "read_json",
+    "write_file",
+]
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
@@ -171,10 +178,18 @@ def _problem(exc: OSError, path: Path) -> OutputError:
     return OutputError(f"Cannot write {path} ({reason}).", fix)
 
 
+def read_at_most(source: Path | BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a file or stream: a device such as /dev/zero never ends."""
+    if isinstance(source, Path):
+        with source.open("rb") as opened:
+            return opened.read(limit)
+    return source.read(limit)
+
+
 def read_json(path: Path, what: str, limit: int) -> Any:
     """A JSON document from a file the person gave, or one clear error saying why not."""
     try:
-        raw = path.read_bytes()
+        raw = read_at_most(path, limit + 1)
     except IsADirectoryError:
         raise InputError(f"{path} is a folder, not a {what}.", "Give the file.") from None
     except OSError as exc:

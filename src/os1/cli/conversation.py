@@ -29,6 +29,7 @@ from os1.events import (
     TurnCommitted,
     TurnStarted,
 )
+from os1.files import read_at_most
 from os1.store import TurnRecord
 from os1.terminal import TerminalStream, clean, escaped, inert_json
 
@@ -149,8 +150,12 @@ async def _speak_first(session: Session, as_json: bool) -> None:
         _render(event, as_json)
 
 
+STDIN_LIMIT = 16_000_000
+"""Bytes of standard input read at most: far more than any message keeps, and /dev/zero ends."""
+
+
 def _read_stdin() -> str:
-    data = sys.stdin.buffer.read()
+    data = read_at_most(sys.stdin.buffer, STDIN_LIMIT)
     text = data.decode("utf-8", errors="replace")
     if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
         err.print("[yellow]note:[/] the input was not valid UTF-8; unreadable bytes were replaced.")

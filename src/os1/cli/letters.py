@@ -19,7 +19,7 @@ from os1.cli.params import ID, SEED
 from os1.cli.runtime import err, friendly_errors, open_companion, out, run
 from os1.config import resolve_paths
 from os1.errors import InputError
-from os1.files import check_writable, inside, write_file
+from os1.files import check_writable, inside, read_at_most, write_file
 from os1.letters.studio import Studio
 from os1.private import private_dir
 from os1.skills.proofread import Finding, apply_fixes, proofread
@@ -61,7 +61,7 @@ def _read(source: str, what: str) -> str:
     """Text from a file, or stdin for '-', checked to be text of a sane size."""
     with friendly_errors():
         try:
-            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+            data = read_at_most(sys.stdin.buffer if source == "-" else Path(source), MAX_INPUT + 1)
         except OSError as exc:
             raise InputError(f"Cannot read the {what} {source!r}: {exc.strerror}.") from None
         if len(data) > MAX_INPUT:
