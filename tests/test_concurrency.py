@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from tests.conftest import write_script
 
 from os1.clock import FixedClock
@@ -148,24 +148,6 @@ def test_migrating_keeps_one_of_each_duplicate_as_the_active_memory(tmp_path: Pa
         ("ana lives in porto", 1),
         ("Ana lives in Lisbon.", None),
     ]
-
-
-def test_a_fresh_sqlite_schema_made_by_many_processes_at_once(tmp_path: Path) -> None:
-    script = (
-        "import sys; from pathlib import Path; from os1.store import Journal; "
-        "Journal.open('', Path(sys.argv[1])).close()"
-    )
-    database = tmp_path / "fresh" / "os1.db"
-    runs = [
-        subprocess.Popen([sys.executable, "-c", script, str(database)], stderr=subprocess.PIPE)
-        for _ in range(PARALLEL)
-    ]
-    errors = [p.communicate(timeout=120)[1].decode() for p in runs]
-    assert [e for p, e in zip(runs, errors, strict=True) if p.returncode] == []
-    check = create_engine(f"sqlite:///{database}")
-    with check.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
-    check.dispose()
 
 
 def test_a_turn_is_read_for_memories_by_one_process_at_a_time(tmp_path: Path) -> None:
