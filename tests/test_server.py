@@ -89,6 +89,9 @@ def test_every_private_route_needs_a_sign_in(served: Served) -> None:
     assert checked >= 12
     assert served.http.get("/").status_code == 200  # the sign-in page, after a redirect
     assert served.http.get("/", follow_redirects=False).headers["location"] == "/login"
+    ana = served.sign_in("ana")
+    again = served.http.get("/login", headers=ana, follow_redirects=False)
+    assert again.headers["location"] == "/", "a signed-in browser goes straight to the talk"
 
 
 def test_a_sign_in_expires(served: Served) -> None:
@@ -324,6 +327,7 @@ def test_os1_serve_prints_its_address_and_serves_until_stopped(home: Path) -> No
         assert server.stdout is not None
         first = server.stdout.readline().decode()
         assert first.strip() == f"os1 is listening on http://127.0.0.1:{port}"
+        assert "os1 user add NAME" in server.stdout.readline().decode()
         for _ in range(100):
             try:
                 answer = httpx.get(f"http://127.0.0.1:{port}/api/me")

@@ -91,7 +91,11 @@ def serve(
         server_header=False,
     )
     out.print(f"os1 is listening on {'https' if tls else 'http'}://{shown}:{port}", markup=False)
-    out.print("Sign in with an account from `os1 user add NAME`. Ctrl-C stops.", markup=False)
+    accounts = AccountStore(companion.journal.engine).accounts()
+    if any(a.has_password for a in accounts):
+        out.print("Ctrl-C stops.", markup=False)
+    else:
+        out.print("No one can sign in yet: add someone with `os1 user add NAME`.", markup=False)
     uvicorn.Server(config).run()
 
 

@@ -204,7 +204,9 @@ def create_app(
         app.add_api_route(path, page(name), include_in_schema=False)
 
     @app.get("/login", include_in_schema=False)
-    async def login() -> Response:
+    async def login(request: Request) -> Response:
+        if await _signed_in(request):
+            return RedirectResponse("/", status_code=303)
         return FileResponse(STATIC / "login.html")
 
     @app.get("/sw.js", include_in_schema=False)
