@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from starlette.testclient import WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
 
 from os1.config import DEFAULT_MODEL
 from os1.server.auth import digest
@@ -297,3 +298,36 @@ def test_a_frame_beyond_the_transport_limit_closes_the_socket_cleanly(home: Path
                 ws.recv(timeout=10)
             assert closed.value.rcvd is not None
             assert closed.value.rcvd.code == 1009
+
+
+def test_revoking_a_device_or_signing_out_closes_its_open_socket(served: Served) -> None:
+    ana = served.sign_in("ana")
+    code = served.http.post("/api/devices/code", headers=ana).json()["code"]
+    key = served.http.post("/api/devices", json={"code": code, "name": "phone"}).json()["key"]
+    served.http.cookies.clear()
+    device = served.http.get("/api/devices", headers=ana).json()[0]["id"]
+    phone_key = {"authorization": f"Bearer {key}"}
+    with connect(served, phone_key) as phone, connect(served, ana) as laptop:
+        phone.receive_json()
+        laptop.receive_json()
+        served.http.delete(f"/api/devices/{device}", headers=ana)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            phone.receive_json()
+        assert closed.value.code == 4401
+        laptop.send_json({"type": "ping"})
+        assert laptop.receive_json() == {"type": "pong"}, "the other device stays"
+        served.http.delete("/api/session", headers=ana)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            laptop.receive_json()
+        assert closed.value.code == 4401
+
+
+def test_a_socket_closes_when_its_sign_in_expires(served: Served) -> None:
+    served.app.state.recheck_s = 0.05
+    ana = served.sign_in("ana")
+    with connect(served, ana) as ws:
+        ws.receive_json()
+        served.clock.set(NOON + timedelta(days=31))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401

@@ -420,3 +420,23 @@ def test_the_app_is_installable_and_every_control_has_a_name(
     page.context.clear_cookies()
     page.goto("/login")
     assert page.evaluate(unnamed) == []
+
+
+def test_a_revoked_device_is_sent_back_to_sign_in(browser: Browser, live: Live) -> None:
+    laptop = browser.new_context(base_url=live.url).new_page()
+    sign_in(laptop, "ana")
+    laptop.get_by_role("link", name="Settings").click()
+    laptop.get_by_role("button", name="Pair a device").click()
+    code = laptop.locator("#pairing").inner_text().split("Pairing code: ")[1].split(" ")[0]
+    phone = browser.new_context(base_url=live.url, viewport=PHONE).new_page()
+    phone.goto("/login")
+    phone.get_by_label("Pairing code").fill(code)
+    phone.get_by_label("Name for this device").fill("Lost phone")
+    phone.get_by_role("button", name="Pair").click()
+    expect(phone.get_by_text("Connected")).to_be_visible()
+    laptop.reload()
+    laptop.get_by_role("button", name="Revoke Lost phone").click()
+    expect(laptop.get_by_role("status")).to_have_text("Lost phone can no longer sign in.")
+    expect(phone).to_have_url(f"{live.url}/login")
+    laptop.context.close()
+    phone.context.close()

@@ -238,12 +238,13 @@ def _keep_session(response: Response, auth: Auth, token: str) -> None:
 
 
 @private.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(request: Request, response: Response) -> None:
-    """Sign out this browser: its session stops working at once."""
+async def sign_out(request: Request, response: Response, who: Me) -> None:
+    """Sign out this browser: its session, and its open sockets here, stop at once."""
     token = request.cookies.get(COOKIE)
     if token:
         accounts: AccountStore = auth_of(request).accounts
         await asyncio.to_thread(accounts.close_session, digest(token))
+        request.app.state.hub.cut(who.user_id, session=digest(token))
     response.delete_cookie(COOKIE, path="/")
 
 
@@ -466,10 +467,11 @@ async def devices(request: Request, who: Me) -> list[DeviceOut]:
 
 @private.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MISSING)
 async def revoke_device(device_id: Id, request: Request, who: Me) -> None:
-    """Revoke a device: its key and sign-ins stop working at once."""
+    """Revoke a device: its key, sign-ins and open sockets here stop at once."""
     auth: Auth = auth_of(request)
     if not await asyncio.to_thread(auth.accounts.revoke, who.user_id, device_id, auth.clock.now()):
         raise _gone(f"device {device_id} to revoke")
+    request.app.state.hub.cut(who.user_id, device_id=device_id)
 
 
 @private.post("/devices/code")

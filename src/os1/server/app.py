@@ -177,6 +177,7 @@ def create_app(
         secure_cookies=bool(settings.tls_certfile),
     )
     app.state.max_frame_bytes = settings.max_frame_bytes
+    app.state.recheck_s = 30.0
     app.state.voice = voice.VoiceParts(settings)
     app.state.sign_in_rate = SlidingWindow(10, 300.0)
     app.state.message_rate = SlidingWindow(30, 60.0)

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 SESSIONS_KEPT = 64
 """Sessions kept between turns; the least recently used beyond this are closed."""
 
+SIGNED_OUT = 4401
+"""Close code of a socket whose sign-in ended, expired or whose device was revoked."""
+
 OUTBOX_FRAMES = 2_000
 """Frames waiting for a slow socket before it is dropped (a long reply is a few hundred)."""
 
@@ -39,8 +42,13 @@ class Outbox:
     """The frames waiting to be sent to one socket."""
 
     user_id: int
+    device_id: int | None = None
+    session: str | None = None
+    """The digest of the sign-in this socket came with, if it came with a cookie."""
     frames: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_FRAMES))
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+    close_code: int = 1013
+    close_reason: str = "too far behind; reconnect"
 
     def put(self, frame: str) -> None:
         """Queue a frame; a socket too far behind is closed rather than let memory grow."""
@@ -48,6 +56,11 @@ class Outbox:
             self.frames.put_nowait(frame)
         except asyncio.QueueFull:
             self.closed.set()
+
+    def end(self, code: int, reason: str) -> None:
+        """Close the socket with this code once the frames before are sent."""
+        self.close_code, self.close_reason = code, reason
+        self.closed.set()
 
 
 class Hub:
@@ -63,9 +76,9 @@ class Hub:
         self._turns: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Future[None]] = set()
 
-    def join(self, signed: Signed) -> Outbox:
-        """A socket of this person opened."""
-        outbox = Outbox(signed.user_id)
+    def join(self, signed: Signed, session: str | None = None) -> Outbox:
+        """A socket of this person opened (through a paired device, or a sign-in's cookie)."""
+        outbox = Outbox(signed.user_id, signed.device_id, session)
         self._outboxes.setdefault(signed.user_id, set()).add(outbox)
         self._names[signed.user_id] = signed.name
         return outbox
@@ -76,6 +89,17 @@ class Hub:
         sockets.discard(outbox)
         if not sockets:
             self._outboxes.pop(outbox.user_id, None)
+
+    def cut(self, user_id: int, *, device_id: int | None = None, session: str | None = None) -> int:
+        """Close this process's sockets of a revoked device or an ended sign-in at once."""
+        cut = 0
+        for outbox in list(self._outboxes.get(user_id, ())):
+            if (device_id is not None and outbox.device_id == device_id) or (
+                session is not None and outbox.session == session
+            ):
+                outbox.end(SIGNED_OUT, "signed out")
+                cut += 1
+        return cut
 
     def online(self) -> list[tuple[int, str]]:
         """The people with at least one socket open, as (id, name)."""

@@ -5,7 +5,9 @@ device key as ``Authorization: Bearer``), and a browser's socket must come
 from this server's own pages (its ``Origin`` matches the host). Frames the
 server cannot use (binary, too large, not JSON, not a known frame) are
 answered with an ``error`` frame and the socket stays open; frames larger
-than the transport's limit close it with 1009.
+than the transport's limit close it with 1009. A socket is closed (4401) the
+moment its device is revoked or its sign-in ends on this process, and within
+``recheck_s`` (30 s) when that happens elsewhere or the sign-in expires.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from os1.errors import NotFound
-from os1.server.auth import COOKIE, auth_of
-from os1.server.hub import Hub, Outbox
+from os1.server.auth import COOKIE, auth_of, digest
+from os1.server.hub import SIGNED_OUT, Hub, Outbox
 from os1.server.limits import SlidingWindow
 from os1.server.protocol import CLIENT_ADAPTER, PROTOCOL, ErrorFrame, Hello, Ping, Pong, Say
 from os1.store.accounts import Signed
@@ -55,10 +57,19 @@ async def _send(ws: WebSocket, outbox: Outbox) -> None:
         done, _ = await asyncio.wait({getting, closing}, return_when=asyncio.FIRST_COMPLETED)
         if getting not in done:
             getting.cancel()
-            await ws.close(code=1013, reason="too far behind; reconnect")
+            await ws.close(code=outbox.close_code, reason=outbox.close_reason)
             return
         closing.cancel()
         await ws.send_text(getting.result())
+
+
+async def _watch(ws: WebSocket, outbox: Outbox, every_s: float) -> None:
+    """Close the socket once its sign-in ends or expires, or its device is revoked, anywhere."""
+    auth = auth_of(ws)
+    while not outbox.closed.is_set():
+        await asyncio.sleep(every_s)
+        if await auth.who(ws.cookies.get(COOKIE), ws.headers.get("authorization")) is None:
+            outbox.end(SIGNED_OUT, "signed out")
 
 
 async def _message(hub: Hub, signed: Signed, say: Say, outbox: Outbox) -> None:
@@ -87,7 +98,8 @@ async def conversation_socket(ws: WebSocket) -> None:
     if not _same_origin(ws):
         await _deny(ws, 403, "Connect from this server's own pages.")
         return
-    signed = await auth_of(ws).who(ws.cookies.get(COOKIE), ws.headers.get("authorization"))
+    cookie = ws.cookies.get(COOKIE)
+    signed = await auth_of(ws).who(cookie, ws.headers.get("authorization"))
     if signed is None:
         await _deny(ws, 401, "Sign in first (or your sign-in has expired).")
         return
@@ -95,11 +107,12 @@ async def conversation_socket(ws: WebSocket) -> None:
     limit: int = ws.app.state.max_frame_bytes
     rate: SlidingWindow = ws.app.state.message_rate
     await ws.accept(subprotocol=PROTOCOL if offered else None)
-    outbox = hub.join(signed)
+    outbox = hub.join(signed, digest(cookie) if cookie else None)
     latest = await hub.companion.for_user(signed.name).latest_conversation()
     outbox.put(Hello(user=signed.name, conversation=latest).model_dump_json())
     ws.app.state.scheduler.wake()
     sender = asyncio.create_task(_send(ws, outbox))
+    watcher = asyncio.create_task(_watch(ws, outbox, ws.app.state.recheck_s))
     try:
         while not sender.done():
             received = await ws.receive()
@@ -129,6 +142,7 @@ async def conversation_socket(ws: WebSocket) -> None:
         pass
     finally:
         hub.leave(outbox)
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
+        for task in (sender, watcher):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -170,6 +170,7 @@ function connect() {
     queue = queue.then(() => onFrame(JSON.parse(message.data))).catch(() => {});
   });
   socket.addEventListener("close", () => {
+    getJSON("/api/me").catch(() => {}); // signed out or revoked: back to the sign-in page
     connection.textContent = "Offline; reconnecting…";
     connection.dataset.state = "closed";
     setTimeout(connect, retry);
