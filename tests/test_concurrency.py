@@ -22,7 +22,7 @@ from os1.errors import InputError
 from os1.memory import HashingEmbedder, Memory
 from os1.store import Journal
 from os1.store.database import alembic_config, create_store_engine, engine_url, migrate
-from os1.store.memories import CLAIM_LEASE, MemoryChanges, MemoryStore, NewMemory
+from os1.store.memories import CLAIM_LEASE, MemoryChanges, MemoryRecord, MemoryStore, NewMemory
 
 FACT = {
     "kind": "person",
@@ -249,5 +249,38 @@ async def test_extraction_cut_short_hands_the_turn_to_the_next_process(tmp_path:
         with pytest.raises(asyncio.CancelledError):
             await work
         assert store.claim_job(user, turn.id, now)  # not held for the lease
+    finally:
+        journal.close()
+
+
+def test_one_export_imported_twice_at_once_is_stored_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    journal = Journal.open(database_url, tmp_path / "os1.db")
+    try:
+        now = datetime.now(UTC)
+        user = journal.user_id("me", now)
+        store = MemoryStore(journal.engine)
+        old = MemoryRecord(
+            1, "person", "Ana", "home", "Ana lives in Porto.", 4, 0.8, None, "conversation",
+            None, (), now, now, superseded_by=2, superseded_at=now,
+        )  # fmt: skip
+        new = MemoryRecord(
+            2, "person", "Ana", "home", "Ana lives in Lisbon.", 4, 0.8, None, "conversation",
+            None, (), now, now,
+        )  # fmt: skip
+        barrier = threading.Barrier(4)
+
+        def bring_in() -> None:
+            barrier.wait()
+            store.add_all(user, [(old, b""), (new, b"")], "e")
+
+        threads = [threading.Thread(target=bring_in) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stored = store.records(user, include_superseded=True)
+        assert sorted(r.content for r in stored) == ["Ana lives in Lisbon.", "Ana lives in Porto."]
     finally:
         journal.close()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from os1.errors import InputError
 from os1.store.database import aware, translate_errors
-from os1.store.schema import memories, memory_jobs, memory_vectors, turns
+from os1.store.schema import memories, memory_jobs, memory_vectors, turns, users
 
 KINDS = (
     "identity",
@@ -35,6 +35,8 @@ KINDS = (
     "episode",
 )
 """Semantic kinds, then ``insight`` (from reflection) and ``episode`` (the person's own words)."""
+MEMORY_WRITER = 0x0513E3
+"""Advisory lock class (Postgres) held by a transaction that must read and write alone."""
 CLAIM_LEASE = timedelta(minutes=5)
 """How long a process may hold a turn's extraction before another takes it over."""
 COMMON_TERM_DOCS = 2000
@@ -543,6 +545,7 @@ class MemoryStore:
         mapping holds only the records that were added.
         """
         with translate_errors(self._where), self.engine.begin() as conn:
+            self._one_writer(conn, user_id)
             earlier = {
                 (key, aware(made))
                 for key, made in conn.execute(
@@ -593,6 +596,21 @@ class MemoryStore:
                     )
                 )
             return added
+
+    def _one_writer(self, conn: Connection, user_id: int) -> None:
+        """Hold this user's memories for the transaction, so what it reads stays true.
+
+        Postgres: a per-user advisory lock. SQLite: a write that changes nothing
+        takes the database's write lock first; otherwise the reads before the
+        first insert would run outside the transaction.
+        """
+        if self._sqlite:
+            conn.execute(update(users).where(users.c.id == user_id).values(name=users.c.name))
+        else:
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(CAST(:k AS integer), CAST(:u AS integer))"),
+                {"k": MEMORY_WRITER, "u": user_id},
+            )
 
     def _insert_earlier(
         self,
