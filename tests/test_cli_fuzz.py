@@ -310,3 +310,28 @@ def test_replies_and_names_of_any_text_are_printed_inert(
         shown = runner.invoke(app, command)
         _no_traceback(shown)
         assert not FORBIDDEN & set(shown.stdout) - {"\x1b"}  # Rich's own styling only
+
+
+COMMANDS = [
+    ["memory", "show"], ["memory", "edit", "1", "--content"], ["memory", "edit", "1", "--when"],
+    ["memory", "forget", "--yes"], ["memory", "search"], ["memory", "export"],
+    ["memory", "import"], ["history", "-c"], ["letters", "show"], ["letters", "diff"],
+    ["letters", "client", "show"], ["letters", "edit", "1", "--file"], ["letters", "proofread"],
+    ["letters", "write", "--client", "Harold", "--to"], ["reminders", "cancel"],
+    ["audit", "--last"], ["persona", "pin"], ["transcribe"], ["speak", "hi", "-o"],
+    ["setup", "--answers"], ["models", "use"], ["say", "--no-remember", "-c"],
+]  # fmt: skip
+PATHS = ["-", "/dev/full", "/dev/zero", "/tmp", "/nonexistent/x.json", "1", "Harold"]
+
+
+@CLI
+@given(
+    st.sampled_from(COMMANDS),
+    st.lists(st.one_of(hostile_text, numbers, st.sampled_from(PATHS)), min_size=1, max_size=2),
+)
+def test_any_arguments_to_any_command_end_in_a_result_or_one_clear_error(
+    remembered: None, command: list[str], arguments: list[str]
+) -> None:
+    taking_option = command[-1].startswith("-")
+    argv = command + (arguments[:1] if taking_option else ["--", *arguments])
+    _no_traceback(CliRunner().invoke(app, argv))
