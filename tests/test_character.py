@@ -94,6 +94,29 @@ def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:
         " that.",
     ]
     assert guarded("Cheer me up with something absurd.", to_you) == ("", "empty")
+    offer = [
+        "You",
+        " sound",
+        " worn",
+        " out",
+        ".",
+        " If",
+        " you",
+        "'d",
+        " like",
+        " to",
+        " talk",
+        " about",
+        " anything",
+        " else",
+        ",",
+        " feel",
+        " free",
+        " to",
+        " ask",
+        "!",
+    ]
+    assert guarded("I could sleep for a week.", offer) == ("You sound worn out.", None)
 
 
 @pytest.mark.parametrize(
