@@ -9,8 +9,9 @@ reply spoken clause by clause), all in one conversation, as ``os1 talk
 
 Each recording is a turn twice, in two conversations of the same process:
 with memory on, over a seeded memory of ``SEEDED`` facts (as every user has
-it), and right after with memory off, so both meet the same load. Measured per turn, from the end of the person's speech (the last voiced
-frame): final transcript, first token, first reply audio (``v2v``), and the
+it), and right after with memory off, so both meet the same load. Measured
+per turn, from the end of the person's speech (the last voiced frame): final
+transcript, first token, first reply audio (``v2v``), and the
 WER of the transcripts against the texts that were spoken, for the natural
 voices clean and noisy. espeak-ng's robotic voice is out of the target and
 kept as a robustness set: its recordings are only transcribed

@@ -813,8 +813,14 @@ class Companion:
         if load is not None:
             await load()
 
-    async def prewarm(self, conversation_id: int | None = None) -> None:
+    async def prewarm(
+        self, conversation_id: int | None = None, *, speaking: tuple[str, str] | None = None
+    ) -> None:
         """Read the conversation so far into the model's cache before the person's next turn.
+
+        ``speaking`` is an exchange (the person's words, os1's reply) whose reply
+        is still being played: it is read in as if already kept, so the reading
+        happens while the person listens rather than when they answer.
 
         The model then only has to read the new message when it comes: the last
         reply, the turn's opening and, with memory on, the facts the last
@@ -825,6 +831,9 @@ class Companion:
         history = await self._window(user_id, conversation)
         card = await self.identity.current(user_id) if self.identity else None
         now = self.clock.now()
+        if speaking is not None:
+            said, reply = speaking
+            history = [*history, TurnRecord(0, conversation, said, reply, False, "", now, now)]
         remembered = ""
         if self.memory is not None:
             last = f"{history[-1].user_text} {history[-1].reply}" if history else ""
@@ -851,6 +860,11 @@ class Companion:
         finally:
             with contextlib.suppress(Exception):
                 await stream.aclose()  # type: ignore[attr-defined]
+
+    @property
+    def caches_prompts(self) -> bool:
+        """Whether the model keeps a prompt cache, so reading ahead saves time later."""
+        return self._early.possible
 
     async def listen_ahead(self, conversation_id: int) -> None:
         """Before a first spoken turn: read the conversation and its memory block ahead.

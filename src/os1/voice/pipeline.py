@@ -8,7 +8,9 @@ as they talk, and the words so far are read into the model's cache
 starts and, with it, the reply itself; if the person goes on, that early
 reply is withdrawn unheard, and when the VAD calls the end of the turn the
 turn takes it over. The reply is spoken clause by clause while the rest is
-still being generated. Speaking over os1 (barge-in) stops
+still being generated, and once it is all made, while it still plays, the
+conversation with this exchange (and, with memory on, the facts it calls up
+for the next turn) is read into the model's cache. Speaking over os1 (barge-in) stops
 playback and generation at once; the turn is committed as interrupted with
 only the words that were actually played.
 
@@ -303,6 +305,8 @@ class VoicePipeline:
         self.sink.new_reply()
         speaker = asyncio.ensure_future(self._speak(speech, turn, ended))
         stop = self._stop
+        said: list[str] = []
+        ahead: list[asyncio.Task[None]] = []
 
         async def heard() -> None:
             """The reply is done when all of it has been played, or the person cut in."""
@@ -310,6 +314,9 @@ class VoicePipeline:
                 speech.put_nowait(piece)
             speech.put_nowait(None)
             await speaker
+            if self.companion.caches_prompts and not stop.is_set():  # read ahead while it plays
+                exchange = (turn.transcript.strip(), "".join(said).strip())
+                ahead.append(asyncio.ensure_future(self._prewarm(conversation, exchange)))
             while self.sink.busy() and not stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=0.02)
@@ -320,6 +327,7 @@ class VoicePipeline:
             ):
                 self.on_event(event)
                 if isinstance(event, TokenDelta):
+                    said.append(event.text)
                     turn.timings.setdefault("first_token_ms", self._since(ended))
                     for piece in clauses.feed(event.text):
                         speech.put_nowait(piece)
@@ -341,11 +349,21 @@ class VoicePipeline:
                 timings=turn.timings,
             )
         )
+        for reading in ahead:
+            if stop.is_set():
+                reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
         if not stop.is_set():
-            with contextlib.suppress(Os1Error):
-                await self.companion.prewarm(conversation)
+            if not ahead:
+                await self._prewarm(conversation, None)
             if self.idle:
                 self.session.rest()
+
+    async def _prewarm(self, conversation: int, speaking: tuple[str, str] | None) -> None:
+        """Read the conversation (and the reply still playing) into the model's cache."""
+        with contextlib.suppress(Os1Error):
+            await self.companion.prewarm(conversation, speaking=speaking)
 
     async def _speak(
         self, speech: asyncio.Queue[str | None], turn: VoiceTurn, ended: float
