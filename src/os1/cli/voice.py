@@ -255,6 +255,9 @@ def talk(
             if first_time_aloud(settings):
                 with friendly_errors():
                     pipeline.tts = run(loop, _choose_voice(frames, voice, sink, settings))
+            with friendly_errors():  # the model and what it remembers, before the first words
+                run(loop, session.mind.warm_up())
+                run(loop, session.mind.listen_ahead(run(loop, session.conversation())))
             err.print("[dim]Listening. Speak any time; Ctrl-C leaves.[/]")
         started = time.perf_counter()
         with friendly_errors():
