@@ -20,11 +20,13 @@ from fastapi.testclient import TestClient
 from os1.app import build
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.persona import PersonaCard
 from os1.config import load_settings
 from os1.server import create_app
 from os1.server.auth import hash_password
 from os1.store.accounts import AccountStore
 from os1.store.letters import LetterStore, Version
+from os1.store.personas import PersonaStore
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PASSWORDS = {"ana": "ana-secret-1", "ben": "ben-secret-2"}
@@ -136,3 +138,17 @@ def write_letter(engine: Any, user_id: int, text: str) -> int:
     ruth = store.add_recipient(user_id, client.id, "Ruth", NOON, relationship="wife")
     first = Version(1, text, "", ("[the lake house]",), NOON)
     return store.new_letter(user_id, client.id, ruth.id, "fiftieth anniversary", first).id
+
+
+def give_persona(engine: Any, user_id: int) -> None:
+    """A persona as the setup interview would leave it, without asking a model."""
+    card = PersonaCard(
+        name="Juniper",
+        name_reason="it sounded like a walk in the hills",
+        temperament="warm and curious",
+        voice="plainly, with a little humour",
+        interests=("gardening", "old maps"),
+    )
+    PersonaStore(engine).add(
+        user_id, card.model_dump(mode="json"), "setup", "the setup interview", NOON, "We met."
+    )

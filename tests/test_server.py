@@ -25,7 +25,7 @@ from os1.config import load_settings
 from os1.errors import ConfigError
 from os1.store import NewMemory
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, Served, serving, write_letter
+from serving import NOON, Served, give_persona, serving, write_letter
 
 
 @pytest.fixture
@@ -178,6 +178,24 @@ def test_letters_are_listed_for_their_writer_only(served: Served) -> None:
     assert listed[0]["recipient"] == "Ruth"
     assert listed[0]["versions"][-1]["text"] == "Dear Ruth, fifty years."
     assert served.http.get("/api/letters", headers=ben).json() == []
+
+
+def test_the_persona_can_be_pinned_and_reset_by_its_person_only(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    found = served.accounts.password_hash("ana")
+    assert found is not None
+    give_persona(served.companion.journal.engine, found[0])
+    assert served.http.get("/api/persona", headers=ana).json()["name"] == "Juniper"
+    assert served.http.get("/api/persona", headers=ben).status_code == 404
+    pinned = served.http.post("/api/persona/pins", json={"interest": "Sailing"}, headers=ana).json()
+    assert "sailing" in pinned["interests"]
+    assert pinned["pinned"] == ["sailing"]
+    refused = served.http.post("/api/persona/pins", json={"interest": "x"}, headers=ben)
+    assert refused.status_code == 400, "ben has no persona to pin anything to"
+    reset = served.http.post("/api/persona/reset", headers=ana).json()
+    assert reset["interests"] == ["gardening", "old maps"]
+    journal = served.http.get("/api/journal", headers=ana).json()
+    assert journal[0]["text"] == "We met."
 
 
 def test_persona_journal_and_audit_are_the_persons_own(served: Served) -> None:

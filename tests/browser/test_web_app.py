@@ -28,7 +28,7 @@ from os1.server.auth import hash_password
 from os1.store import NewMemory
 from os1.store.accounts import AccountStore
 from os1.store.initiatives import InitiativeStore
-from serving import NOON, PASSWORDS, listening, write_letter
+from serving import NOON, PASSWORDS, give_persona, listening, write_letter
 
 pytestmark = pytest.mark.browser
 
@@ -250,6 +250,7 @@ def test_another_person_sees_none_of_it(context: BrowserContext, live: Live) -> 
 def test_a_new_device_pairs_with_a_code(browser: Browser, live: Live) -> None:
     laptop = browser.new_context(base_url=live.url).new_page()
     sign_in(laptop, "ana")
+    expect(laptop.get_by_text("Connected")).to_be_visible()
     laptop.get_by_role("button", name="Pair a device").click()
     shown = laptop.locator("#pairing")
     expect(shown).to_contain_text("Pairing code:")
@@ -309,6 +310,7 @@ def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, liv
     shoot(page, "letters")
 
     page.get_by_role("link", name="Settings").click()
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Pair a device").click()
     expect(page.locator("#pairing")).to_contain_text("Pairing code:")
     shoot(page, "settings")
@@ -426,7 +428,10 @@ def test_a_revoked_device_is_sent_back_to_sign_in(browser: Browser, live: Live) 
     laptop = browser.new_context(base_url=live.url).new_page()
     sign_in(laptop, "ana")
     laptop.get_by_role("link", name="Settings").click()
+    expect(laptop.get_by_role("heading", name="Your devices")).to_be_visible()
+    laptop.wait_for_load_state("networkidle")
     laptop.get_by_role("button", name="Pair a device").click()
+    expect(laptop.locator("#pairing")).to_contain_text("Pairing code:")
     code = laptop.locator("#pairing").inner_text().split("Pairing code: ")[1].split(" ")[0]
     phone = browser.new_context(base_url=live.url, viewport=PHONE).new_page()
     phone.goto("/login")
@@ -440,3 +445,21 @@ def test_a_revoked_device_is_sent_back_to_sign_in(browser: Browser, live: Live) 
     expect(phone).to_have_url(f"{live.url}/login")
     laptop.context.close()
     phone.context.close()
+
+
+def test_who_os1_is_can_be_shaped_on_its_page(context: BrowserContext, live: Live) -> None:
+    give_persona(live.accounts.engine, live.user_ids["ben"])
+    page = context.new_page()
+    sign_in(page, "ben")
+    page.get_by_role("link", name="os1", exact=True).click()
+    expect(page.locator("#persona")).to_contain_text("Juniper")
+    page.get_by_label("Pin an interest").fill("Sailing")
+    page.get_by_role("button", name="Pin", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Pinned sailing.")
+    expect(page.get_by_text("sailing (pinned)")).to_be_visible()
+    shoot(page, "persona")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Back to who os1 was after you first met").click()
+    expect(page.get_by_role("status")).to_contain_text("back to who it was")
+    expect(page.get_by_text("sailing (pinned)")).to_have_count(0)
+    expect(page.get_by_role("list").last).to_contain_text("We met.")

@@ -355,6 +355,38 @@ async def persona(request: Request, who: Me) -> dict[str, Any]:
     return card.model_dump(mode="json")
 
 
+class Pin(BaseModel):
+    """An interest to keep through growth (``keep``), or to let go of again."""
+
+    model_config = ConfigDict(extra="forbid")
+    interest: str = Field(min_length=1, max_length=40)
+    keep: bool = True
+
+
+REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Refused; the detail says why (no persona yet, not an interest)"}
+}
+
+
+@private.post("/persona/pins", responses=REFUSED)
+async def pin_interest(body: Pin, request: Request, who: Me) -> dict[str, Any]:
+    """Pin an interest so growth never drops it (adding it if new), or unpin it."""
+    identity = _companion(request).identity
+    if identity is None:
+        raise _gone("persona on this server")
+    card = await identity.pin(who.user_id, body.interest, keep=body.keep)
+    return card.model_dump(mode="json")
+
+
+@private.post("/persona/reset", responses=REFUSED)
+async def reset_persona(request: Request, who: Me) -> dict[str, Any]:
+    """Go back to the persona the setup interview made (the name stays)."""
+    identity = _companion(request).identity
+    if identity is None:
+        raise _gone("persona on this server")
+    return (await identity.reset(who.user_id)).model_dump(mode="json")
+
+
 @private.get("/journal")
 async def journal(request: Request, who: Me) -> list[JournalOut]:
     """os1's journal with this person: what changed in it, when and why."""

@@ -1,5 +1,5 @@
 // The smaller pages: reminders, who os1 is (persona and journal), the audit log, settings.
-import { getJSON, registerWorker, showPairingCode, signOut, when } from "/static/api.js";
+import { getJSON, postJSON, registerWorker, showPairingCode, signOut, when } from "/static/api.js";
 
 const status = document.getElementById("page-status");
 
@@ -60,7 +60,6 @@ async function persona() {
       ["Name", `${p.name}${p.name_reason ? ` — ${p.name_reason}` : ""}`],
       ["Temperament", p.temperament],
       ["Talks", p.voice],
-      ["Loves", (p.interests || []).join(", ")],
       ["Cares about", (p.values || []).join(", ")],
       ["With you", p.relationship],
     ];
@@ -74,6 +73,7 @@ async function persona() {
       }),
     );
     status.textContent = "";
+    showInterests(p);
   } else {
     card.hidden = true;
     status.textContent = "os1 has no persona yet: say “let's get to know each other” in a conversation.";
@@ -81,6 +81,48 @@ async function persona() {
   const entries = await getJSON("/api/journal");
   document.getElementById("journal").replaceChildren(...entries.map((e) => item(`${when(e.written_at)} — ${e.text}`)));
 }
+
+async function pin(interest, keep) {
+  const answer = await postJSON("/api/persona/pins", { interest, keep });
+  if (!answer.ok) {
+    status.textContent = (await answer.json()).detail || "That did not work.";
+    return;
+  }
+  status.textContent = keep ? `Pinned ${interest.toLowerCase()}.` : `Unpinned ${interest}.`;
+  showInterests(await answer.json());
+}
+
+function showInterests(card) {
+  document.getElementById("interests-section").hidden = false;
+  const pinned = new Set(card.pinned || []);
+  document.getElementById("interests").replaceChildren(
+    ...(card.interests || []).map((interest) => {
+      const kept = pinned.has(interest);
+      return item(
+        `${interest}${kept ? " (pinned)" : ""}`,
+        button(kept ? "Unpin" : "Pin", `${kept ? "Unpin" : "Pin"} ${interest}`, () => pin(interest, !kept)),
+      );
+    }),
+  );
+}
+
+document.getElementById("pin-form")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const field = document.getElementById("new-interest");
+  await pin(field.value.trim(), true);
+  field.value = "";
+});
+
+document.getElementById("reset-persona")?.addEventListener("click", async () => {
+  if (!window.confirm("Go back to who os1 was after you first met? Its name stays.")) return;
+  const answer = await postJSON("/api/persona/reset", {});
+  if (answer.ok) {
+    await persona();
+    status.textContent = "os1 is back to who it was after you first met.";
+  } else {
+    status.textContent = (await answer.json()).detail || "That did not work.";
+  }
+});
 
 async function audit() {
   const entries = await getJSON("/api/audit?last=500");
@@ -121,7 +163,6 @@ async function settings() {
     }),
   );
   if (!devices.length) status.textContent = `Signed in as ${me.user}. No paired devices yet.`;
-  document.getElementById("pair-device").onclick = () => showPairingCode(document.getElementById("pairing"));
   const state = document.getElementById("notify-state");
   const allow = document.getElementById("allow-notifications");
   const permission = "Notification" in window ? Notification.permission : "unsupported";
@@ -166,6 +207,10 @@ async function letters() {
     ? `${all.length} ${all.length === 1 ? "letter" : "letters"}. Revise them in a conversation or with os1 letters.`
     : "No letters yet. Say “help me write to my sister for her birthday” in a conversation.";
 }
+
+document.getElementById("pair-device")?.addEventListener("click", () =>
+  showPairingCode(document.getElementById("pairing")),
+);
 
 const pages = { reminders, persona, letters, audit, settings };
 document.getElementById("sign-out").addEventListener("click", signOut);
