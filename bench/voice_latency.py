@@ -4,8 +4,9 @@ Spoken questions are made here with os1's two natural voices (Piper's joe at
 two rates, hibari's heart at two speeds), each clean and again with white
 noise at 15 dB SNR. Each is fed at real-time speed, 32 ms at a time, through
 ``VoicePipeline`` (Silero VAD, Whisper tiny.en, the embedded chat model, the
-reply spoken clause by clause), all in one conversation, as ``os1 talk
---input`` does; the reply voice alternates between joe and heart.
+reply spoken clause by clause), in a conversation read into the model before
+the first words, as ``os1 talk`` does with a microphone; the reply voice
+alternates between joe and heart.
 
 Each recording is a turn twice, in two conversations of the same process:
 with memory on, over a seeded memory of ``SEEDED`` facts (as every user has
@@ -302,6 +303,9 @@ async def main() -> None:
         # so both meet the same load on a machine that is not idle.
         on = Pass(companion.memory, await companion.new_conversation(), natural)
         off = Pass(None, await companion.new_conversation(), plain)
+        for run in (on, off):  # as `os1 talk` does before it says it is listening
+            companion.memory = run.memory
+            await companion.listen_ahead(run.conversation)
         for n, recording in enumerate(clips):
             voice = list(speakers.items())[n // 2 % len(speakers)]
             shown = [await spoken_turn(companion, run, recording, stt, voice) for run in (on, off)]
