@@ -191,7 +191,7 @@ def test_the_persona_can_be_pinned_and_reset_by_its_person_only(served: Served) 
     assert "sailing" in pinned["interests"]
     assert pinned["pinned"] == ["sailing"]
     refused = served.http.post("/api/persona/pins", json={"interest": "x"}, headers=ben)
-    assert refused.status_code == 400, "ben has no persona to pin anything to"
+    assert refused.status_code == 404, "ben has no persona to pin anything to"
     reset = served.http.post("/api/persona/reset", headers=ana).json()
     assert reset["interests"] == ["gardening", "old maps"]
     journal = served.http.get("/api/journal", headers=ana).json()

@@ -364,7 +364,8 @@ class Pin(BaseModel):
 
 
 REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Refused; the detail says why (no persona yet, not an interest)"}
+    400: {"description": "Refused; the detail says why (not an interest, nothing to reset to)"},
+    404: {"description": "No persona yet"},
 }
 
 
@@ -372,8 +373,8 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 async def pin_interest(body: Pin, request: Request, who: Me) -> dict[str, Any]:
     """Pin an interest so growth never drops it (adding it if new), or unpin it."""
     identity = _companion(request).identity
-    if identity is None:
-        raise _gone("persona on this server")
+    if identity is None or await identity.current(who.user_id) is None:
+        raise _gone("persona yet; it is made by the setup interview")
     card = await identity.pin(who.user_id, body.interest, keep=body.keep)
     return card.model_dump(mode="json")
 
@@ -382,8 +383,8 @@ async def pin_interest(body: Pin, request: Request, who: Me) -> dict[str, Any]:
 async def reset_persona(request: Request, who: Me) -> dict[str, Any]:
     """Go back to the persona the setup interview made (the name stays)."""
     identity = _companion(request).identity
-    if identity is None:
-        raise _gone("persona on this server")
+    if identity is None or await identity.current(who.user_id) is None:
+        raise _gone("persona yet; it is made by the setup interview")
     return (await identity.reset(who.user_id)).model_dump(mode="json")
 
 
