@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -202,3 +203,27 @@ def test_a_file_that_never_ends_is_refused_without_reading_it_all(command: tuple
     assert refused.code == 1
     _one_clear_line(refused.stderr)
     assert "bytes" in refused.stderr
+
+
+def test_a_fault_inside_os1_is_one_line_with_the_traceback_in_the_log(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from os1.logs import configure
+
+    entry = importlib.import_module("os1.cli.main")  # the module, not the function it exports
+
+    def broken() -> None:
+        raise RuntimeError("postgresql://os1:hunter2@db/os1 is haunted")
+
+    configure(home / "data" / "os1.log")
+    monkeypatch.setattr(entry, "app", broken)
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 1
+    stderr = capsys.readouterr().err
+    _one_clear_line(stderr)
+    assert "RuntimeError" in stderr
+    assert "hunter2" not in stderr
+    logged = (home / "data" / "os1.log").read_text(encoding="utf-8")
+    assert "Traceback" in logged
+    assert "hunter2" not in logged

@@ -23,9 +23,10 @@ from os1.cli.persona import journal, persona_app, reminders_app, setup
 from os1.cli.server import device_app, serve, user_app
 from os1.cli.service import service_app
 from os1.cli.voice import speak, talk, transcribe, voices_app
-from os1.config import resolve_paths
+from os1.config import hide_passwords, resolve_paths
 from os1.logs import configure as configure_logging
 from os1.private import restrict_umask, secure_home
+from os1.terminal import clean
 
 app = typer.Typer(
     name="os1",
@@ -95,6 +96,25 @@ def main() -> None:
         if os.environ.get("OS1_DEBUG"):
             raise
         _could_not_write(exc)
+    except Exception as exc:  # a fault in os1 itself: one line here, the traceback in the log
+        if os.environ.get("OS1_DEBUG"):
+            raise
+        _went_wrong(exc)
+
+
+def _went_wrong(exc: Exception) -> NoReturn:
+    """Say that os1 failed, where the details are, and how to see them; exit non-zero."""
+    logging.getLogger("os1").error("os1 stopped on an unexpected error", exc_info=exc)
+    log_file = resolve_paths().log_file
+    sys.stderr.write(
+        clean(
+            f"error: os1 stopped on an unexpected error ({type(exc).__name__}: "
+            f"{hide_passwords(' '.join(str(exc).split()))}). "
+            f"What was committed is kept; the details are in {log_file}, and "
+            "`os1 --debug` shows them here.\n"
+        )
+    )
+    raise SystemExit(1)
 
 
 def _could_not_write(exc: OSError) -> NoReturn:
