@@ -208,6 +208,8 @@ def test_any_file_of_bytes_is_json_or_a_clear_refusal(raw: bytes) -> None:
 
 @QUICK
 @given(hostile_text, st.sampled_from(["", ".pdf", ".wav"]))
+@example("\U0001f600" * 80, ".pdf")  # 320 bytes: longer than a file name may be
+@example("..", "")
 def test_a_name_makes_a_file_inside_its_folder_that_can_be_written(name: str, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)

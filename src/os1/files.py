@@ -37,16 +37,19 @@ __all__ = [
     "write_file",
 ]
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_UNSAFE_NAME = re.compile('[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069/\\\\:*?"<>|]+')
+_NAME_BYTES = 120  # well under the 255 bytes a file name may take, with room for a suffix
 
 
 def inside(folder: Path, name: str, suffix: str = "") -> Path:
     """A file in ``folder`` named after ``name``, which can never point outside it.
 
-    Separators, control characters and leading dots are replaced, so a client
-    called ``../../etc/passwd`` gets a file called ``etc-passwd`` in ``folder``.
+    Separators, control characters, bidi overrides and leading dots are
+    replaced and the name is kept short, so a client called
+    ``../../etc/passwd`` gets a file called ``etc-passwd`` in ``folder``.
     """
-    stem = _UNSAFE_NAME.sub("-", name).strip(" .-")[:100] or "untitled"
+    stem = _UNSAFE_NAME.sub("-", name).strip(" .-")
+    stem = stem.encode()[:_NAME_BYTES].decode(errors="ignore").rstrip(" .-") or "untitled"
     path = folder / f"{stem}{suffix}"
     if path.parent != folder:
         raise OutputError(f"{name!r} cannot name a file.", "Choose a plainer name.")
