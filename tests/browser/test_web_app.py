@@ -31,6 +31,7 @@ from os1.store.initiatives import InitiativeStore
 from serving import NOON, PASSWORDS, give_persona, listening, write_letter
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # two shared cores: a page may take a while to answer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
