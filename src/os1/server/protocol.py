@@ -65,11 +65,14 @@ class Pong(_Frame):
     type: Literal["pong"] = "pong"
 
 
+ErrorCode = Literal["malformed", "too_large", "binary", "not_found", "busy", "rate_limited"]
+
+
 class ErrorFrame(_Frame):
     """A frame the server could not use; the socket stays open unless it closes with a code."""
 
     type: Literal["error"] = "error"
-    code: Literal["malformed", "too_large", "binary", "not_found", "busy", "rate_limited"]
+    code: ErrorCode
     message: str
 
 

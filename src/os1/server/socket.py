@@ -24,7 +24,16 @@ from os1.errors import NotFound
 from os1.server.auth import COOKIE, auth_of, digest
 from os1.server.hub import SIGNED_OUT, Hub, Outbox
 from os1.server.limits import SlidingWindow
-from os1.server.protocol import CLIENT_ADAPTER, PROTOCOL, ErrorFrame, Hello, Ping, Pong, Say
+from os1.server.protocol import (
+    CLIENT_ADAPTER,
+    PROTOCOL,
+    ErrorCode,
+    ErrorFrame,
+    Hello,
+    Ping,
+    Pong,
+    Say,
+)
 from os1.store.accounts import Signed
 
 MAX_PENDING_TURNS = 3
@@ -45,8 +54,8 @@ async def _deny(ws: WebSocket, status: int, message: str) -> None:
         await ws.close(code=4000 + status, reason=message)
 
 
-def _error(outbox: Outbox, code: str, message: str) -> None:
-    outbox.put(ErrorFrame(code=code, message=message).model_dump_json())  # type: ignore[arg-type]
+def _error(outbox: Outbox, code: ErrorCode, message: str) -> None:
+    outbox.put(ErrorFrame(code=code, message=message).model_dump_json())
 
 
 async def _send(ws: WebSocket, outbox: Outbox) -> None:
