@@ -227,3 +227,17 @@ def test_a_fault_inside_os1_is_one_line_with_the_traceback_in_the_log(
     logged = (home / "data" / "os1.log").read_text(encoding="utf-8")
     assert "Traceback" in logged
     assert "hunter2" not in logged
+
+
+def test_a_closed_stdout_is_one_line_before_anything_is_said() -> None:
+    closed = subprocess.run(
+        [sys.executable, "-c", "import os, runpy, sys; os.close(1); sys.stdout = None; "
+         "sys.argv = ['os1', 'say', 'hello']; runpy.run_module('os1', run_name='__main__')"],
+        capture_output=False, stderr=subprocess.PIPE, env={**os.environ, "OS1_MODEL": "scripted"},
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert closed.returncode == 1
+    _one_clear_line(closed.stderr.decode())
+    assert "standard output is closed" in closed.stderr.decode()
+    turns = json.loads(run_os1("history", "--json").stdout)["turns"]
+    assert turns == []  # nothing said that nobody could read

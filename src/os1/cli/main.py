@@ -90,6 +90,12 @@ def root(
 def main() -> None:
     """Entry point of the ``os1`` script: private files from the start, no tracebacks."""
     restrict_umask()
+    if sys.stdout is None:  # started with its output closed (`os1 say hi >&-`)
+        sys.stderr.write(
+            "error: standard output is closed, so os1 has nowhere to answer. "
+            "Send it somewhere (a terminal, a file, /dev/null).\n"
+        )
+        raise SystemExit(1)
     try:
         app()
     except OSError as exc:
