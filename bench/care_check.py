@@ -1,9 +1,10 @@
 """Does the crisis check hear risk in words nobody tuned it to? Every message, every set.
 
 The crisis check (``os1.companion.care``) runs first on every message, so it
-is measured on its own here, through its real parts: the phrasebook, the
-MiniLM embedder and, for the faint close calls it leaves to it, the embedded
-chat model's judgement. Each set in ``bench/data/care_cases.toml`` and the
+is measured on its own here, through its real parts: the phrasebook and the
+MiniLM embedder, as os1 runs by default (faint close calls answered with
+care); ``--judge`` lets the embedded chat model judge those close calls, as
+the ``care_judge`` setting does, to compare. Each set in ``bench/data/care_cases.toml`` and the
 ``care_unseen*.toml`` files is scored separately: recall on its crisis
 messages, false positives on its safe ones.
 
@@ -32,9 +33,8 @@ Last line: ``crisis_recall=… crisis_false_positive=… unseen_crisis_recall=�
 unseen_false_positive=… baseline_recall=… baseline_false_positive=…
 care_check_p50_ms=… care_check_p95_ms=… judge_p50_ms=…``.
 
-Run: ``.venv/bin/python bench/care_check.py [--show] [--no-model]`` (a few
-minutes on 2 cores; ``--no-model`` leaves close calls to the rule that holds
-when the model cannot answer: they count as crisis).
+Run: ``.venv/bin/python bench/care_check.py [--show] [--judge]`` (a minute
+on 2 cores; a few with ``--judge``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def rate(hits: int, total: int) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every miss and false alarm")
-    parser.add_argument("--no-model", action="store_true", help="do not load the chat model")
+    parser.add_argument("--judge", action="store_true", help="let the chat model judge close calls")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     os.environ["OS1_HOME"] = tempfile.mkdtemp(prefix="os1-care-check-")
@@ -91,7 +91,7 @@ async def main() -> None:
     embedder = care_embedder(settings, paths, None)
     if embedder is None:
         raise SystemExit("The MiniLM embedder is not installed: run `os1 models install`.")
-    ask = None if args.no_model else json_asker(create_llm(settings, paths), "care-work")
+    ask = json_asker(create_llm(settings, paths), "care-work") if args.judge else None
     check = CrisisCheck(embedder, ask)
     await check.prepare()
     quick: list[float] = []
@@ -102,7 +102,7 @@ async def main() -> None:
         heard = alarms = base_heard = base_alarms = 0
         for text, risky in [*((t, True) for t in crisis), *((t, False) for t in safe)]:
             assessment = await check.assess(text)
-            (judged if assessment.layer == "model" else quick).append(assessment.took_ms)
+            (judged if assessment.layer in ("model", "close") else quick).append(assessment.took_ms)
             base = bool(BASELINE.search(text))
             if risky:
                 heard += assessment.crisis

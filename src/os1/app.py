@@ -118,7 +118,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         )
         care = CrisisCheck(
             care_embedder(settings, paths, embedder),
-            json_asker(llm, "care-work"),
+            json_asker(llm, "care-work") if settings.care_judge else None,
             cache=paths.data_dir / "cache",
         )
     except BaseException:

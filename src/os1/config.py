@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         description="When no phrase matches, let the model pick a skill (one more model call "
         "per message; outward skills still wait for a yes).",
     )
+    care_judge: bool = Field(
+        False,
+        description="Let the chat model judge messages that come faintly close to a crisis "
+        "(off: they are answered with care; the embedded model judged them near chance).",
+    )
     interview: bool = Field(
         True, description="On first start, ask a few questions and let os1 choose its name."
     )

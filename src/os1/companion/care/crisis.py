@@ -10,8 +10,11 @@ only as costly as it must be:
 2. meaning: the message (and each of its sentences) is compared with a bank
    of crisis expressions and a bank of safe ones (idioms, ordinary sadness,
    stories) using the embedder memory already loads, a few milliseconds;
-3. the model's schema-constrained judgement, only for messages that come
-   close to the crisis bank without being clear.
+3. for messages that come faintly close to the crisis bank without being
+   clear: care, or with the ``care_judge`` setting the model's
+   schema-constrained judgement. The embedded 1.5B model judged such messages
+   near chance (of 8 close calls among 864 test messages, all real risk, it
+   cleared 2), so by default a close call is answered with care.
 
 When a layer cannot run (no embedder, the model is busy or failing) the check
 leans towards care: a message that came close is treated as a crisis.
@@ -50,7 +53,7 @@ the train comes" and "I've said goodbye to my sister, she doesn't know why"
 safe; so it only decides the faintest close calls, where a miss is least likely."""
 CLOSE = 0.45
 """Below this the message is not close to any crisis expression; above it (and below
-``LEANING``) the model is asked."""
+``LEANING``) it is a close call: care, or the model's judgement where that is on."""
 MARGIN = 0.04
 """How much closer to the crisis bank than to the safe bank a message must be."""
 NEIGHBOURS = 2
@@ -290,7 +293,8 @@ class CrisisCheck:
             return done(Risk.NONE, "meaning", max(near.whole, near.sentence))
         if near.whole >= LEANING:
             return done(Risk.CRISIS, "meaning", near.whole)
-        return done(await self._judge(text, context), "model", near.whole)
+        layer = "model" if self._ask_json is not None else "close"
+        return done(await self._judge(text, context), layer, near.whole)
 
     async def _judge(self, text: str, context: Sequence[str]) -> Risk:
         """The model's reading of a message that came close; care when it cannot answer."""
