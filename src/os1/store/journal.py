@@ -49,7 +49,7 @@ def process_owner() -> str:
 def owner_gone(owner: str, started_at: datetime, now: datetime) -> bool:
     """Whether the process that opened a turn has ended (or, elsewhere, long gone quiet)."""
     host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname() or not (pid.isascii() and pid.isdigit()):
         return now - started_at > ORPHAN_AFTER
     if int(pid) == os.getpid():
         return False

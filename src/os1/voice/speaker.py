@@ -38,7 +38,7 @@ def _sounddevice() -> Any:
 def _device(name: str) -> str | int | None:
     if not name:
         return None
-    return int(name) if name.isdigit() else name
+    return int(name) if name.isascii() and name.isdigit() else name
 
 
 def _no_device(what: str, exc: Exception) -> ModelError:
