@@ -168,7 +168,7 @@ def test_a_spoken_turn_and_barge_in_through_a_live_microphone_and_a_device_that_
         )
         assert pulse.run("paplay", "--device=micfeed", str(feed)).returncode == 0
         while not any("joke" in str(e.get("transcript", "")).lower() for e in events):
-            assert time.monotonic() < deadline + 60, events
+            assert time.monotonic() < deadline + 90, (events, "".join(errors.queue)[-2000:])
             try:
                 line = out.get(timeout=1)
             except queue.Empty:
