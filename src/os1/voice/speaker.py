@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +22,14 @@ from os1.voice.vad import FRAME
 
 OUTPUT_RATE = 22_050
 BLOCK = 441  # 20 ms at 22.05 kHz
+MICROPHONE_STALL_S = 2.0
+"""A microphone silent this long (no frames at all, not quiet ones) has gone away.
+
+Timed from the device's own thread: a process busy for a moment (loading a
+model while a loaded machine lags) must not take its own pause for the device's."""
+MICROPHONE_START_S = 10.0
+"""How long a microphone may take to send its first sound: a sound server may fill
+a large first buffer before it delivers anything, slower on a loaded machine."""
 
 
 def _sounddevice() -> Any:
@@ -141,7 +150,11 @@ async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
     loop = asyncio.get_running_loop()
     frames: asyncio.Queue[Samples | None] = asyncio.Queue()
 
+    opened = time.monotonic()
+    heard: list[float | None] = [None]  # when the device last delivered sound, from its thread
+
     def captured(data: Any, _frames: int, _time: Any, status: Any) -> None:
+        heard[0] = time.monotonic()
         loop.call_soon_threadsafe(frames.put_nowait, np.array(data[:, 0], dtype=np.float32))
 
     def finished() -> None:
@@ -163,8 +176,12 @@ async def microphone_frames(device: str = "") -> AsyncIterator[Samples]:
     try:
         while True:
             try:
-                frame = await asyncio.wait_for(frames.get(), timeout=2.0)
+                frame = await asyncio.wait_for(frames.get(), timeout=MICROPHONE_STALL_S)
             except TimeoutError:
+                last = heard[0]
+                waited = time.monotonic() - (opened if last is None else last)
+                if waited < (MICROPHONE_START_S if last is None else MICROPHONE_STALL_S):
+                    continue  # the device is starting, or sends and this process was busy
                 raise ModelError(
                     "The microphone stopped sending sound (unplugged?).",
                     "Reconnect it and run `os1 talk` again; the conversation so far is kept.",
