@@ -49,7 +49,7 @@ _UNESCAPED_BY_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def inert_json(text: str) -> str:
-    r"""Serialised JSON with the controls JSON leaves raw written as ``\uXXXX`` escapes.
+    r"""Serialised JSON with the controls JSON leaves raw written as ``\u`` escapes.
 
     JSON escapes C0 controls but not DEL, C1 (``\u009b`` is CSI to many
     terminals) or bidi overrides; they can only stand inside strings, where the
