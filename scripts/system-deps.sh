@@ -6,7 +6,8 @@
 # (the tests run `os1 talk` on a virtual microphone and speaker; on a desktop it is the
 # usual sound server). With --dev also Chromium, which the
 # browser tests drive through Playwright (never `playwright install`: it downloads a browser),
-# and strace, with which a test proves nothing leaves the machine.
+# strace, with which a test proves nothing leaves the machine, Dovecot, the IMAP server the
+# mail tests sync from, and tesseract, the plain OCR the benchmarks compare against.
 # Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
@@ -25,7 +26,7 @@ PACKAGES=(
   pulseaudio-utils
   libasound2-plugins
 )
-[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace)
+[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace dovecot-imapd tesseract-ocr tesseract-ocr-eng)
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
   echo "system-deps: not a Debian-based system; install these yourself: ${PACKAGES[*]}" >&2
