@@ -68,3 +68,7 @@ class LetterError(Os1Error):
 
 class FontMissing(LetterError):
     """A font file a letter style needs is not installed; the message names its package."""
+
+
+class MailError(Os1Error):
+    """A mail account cannot be reached, signed in to, read or sent through."""
