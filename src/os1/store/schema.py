@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -312,4 +313,87 @@ initiatives = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Index("ux_initiatives_user_key", "user_id", "key", unique=True),
     Index("ix_initiatives_user_status_due", "user_id", "status", "due_at"),
+)
+
+mail_accounts = Table(
+    "mail_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("security", String(10), nullable=False),
+    Column("username", String(320), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("smtp_host", String(255), nullable=False),
+    Column("smtp_port", Integer, nullable=False),
+    Column("smtp_security", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_mail_accounts_user_name", "user_id", "name", unique=True),
+)
+
+mail_folders = Table(
+    "mail_folders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "account_id", Integer, ForeignKey("mail_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("folder", String(300), nullable=False),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=True),
+    Index("ux_mail_folders_account_folder", "account_id", "folder", unique=True),
+)
+
+mail_messages = Table(
+    "mail_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "account_id", Integer, ForeignKey("mail_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("folder", String(300), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("message_id", String(998), nullable=False),
+    Column("sender_name", Text, nullable=False),
+    Column("sender_addr", String(320), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    Column("calendar", Text, nullable=True),
+    Column("problems", JSON, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("category", String(20), nullable=True),
+    Column("reading", JSON, nullable=True),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Index("ux_mail_messages_account_key", "account_id", "folder", "key", unique=True),
+    Index("ix_mail_messages_user_sent", "user_id", "sent_at"),
+)
+
+mail_drafts = Table(
+    "mail_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "account_id", Integer, ForeignKey("mail_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("reply_to", Integer, ForeignKey("mail_messages.id", ondelete="SET NULL")),
+    Column("recipients", JSON, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("ix_mail_drafts_user", "user_id", "status"),
 )
