@@ -142,6 +142,20 @@ class Settings(BaseSettings):
     speech_rate: float = Field(1.0, ge=0.5, le=2.0, description="How fast os1 speaks (1 = normal).")
     input_device: str = Field("", description="Microphone for `os1 talk` (empty: the default).")
     output_device: str = Field("", description="Speaker for `os1 talk` (empty: the default).")
+    vision: str = Field(
+        "offline",
+        description="How os1 sees images: `offline` (text, codes, colours and faces on this "
+        "machine), `openai:URL` (an OpenAI-compatible server taking images; the image leaves "
+        "this machine), `gguf:MODEL.gguf` (with `vision_mmproj`), or a plugin's name.",
+    )
+    vision_model: str = Field("", description="Model name to ask the `openai:` vision server.")
+    vision_api_key: str = Field("", description="Key for the `openai:` vision server, if any.")
+    vision_mmproj: str = Field(
+        "", description="The multimodal projector (.gguf) that goes with a `gguf:` vision model."
+    )
+    vision_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Longest wait for a vision server's answer."
+    )
     route_with_model: bool = Field(
         False,
         description="When no phrase matches, let the model pick a skill (one more model call "

@@ -72,3 +72,11 @@ class FontMissing(LetterError):
 
 class MailError(Os1Error):
     """A mail account cannot be reached, signed in to, read or sent through."""
+
+
+class ImageError(InputError):
+    """An image os1 cannot read: empty, damaged, too large, or in a format it does not open."""
+
+
+class VisionUnavailable(Os1Error):
+    """The configured vision backend cannot be reached, timed out, or refused the image."""

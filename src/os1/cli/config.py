@@ -14,7 +14,7 @@ from os1.terminal import escaped
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 
-_SECRET = {"openai_api_key"}
+_SECRET = {"openai_api_key", "vision_api_key"}
 
 
 def _shown(value: object) -> object:
