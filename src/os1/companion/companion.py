@@ -113,7 +113,7 @@ class Companion:
         self._interview = Interview(identity, journal, memory) if identity and interview else None
         if skills is None:
             skills = load_skills(
-                Parts(journal, clock, memory, identity, initiatives, letters, self._interview)
+                Parts(journal, clock, memory, identity, initiatives, letters, self._interview, llm)
             )
         self.skills: tuple[Skill, ...] = tuple(skills)
         self.gate = Gate(AuditLog(journal.engine), clock, self.skills)

@@ -9,6 +9,7 @@ from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
 from os1.companion.setup import Interview
+from os1.llm import LLM
 from os1.memory import Memory
 from os1.store.journal import Journal
 
@@ -24,3 +25,5 @@ class Parts:
     initiatives: Initiatives | None = None
     letters: LetterHelper | None = None
     interview: Interview | None = None
+    llm: LLM | None = None
+    """The chat model, for skills that read or write with it on sessions of their own."""
