@@ -80,3 +80,11 @@ class ImageError(InputError):
 
 class VisionUnavailable(Os1Error):
     """The configured vision backend cannot be reached, timed out, or refused the image."""
+
+
+class CalendarError(Os1Error):
+    """A calendar cannot be read, reached, signed in to or written, or an event is unusable."""
+
+
+class ContactsError(Os1Error):
+    """An address book cannot be read, reached or signed in to, or a card is unusable."""
