@@ -2,6 +2,7 @@
 
 from os1.store.journal import ConversationRecord, Journal, TurnRecord
 from os1.store.memories import MemoryChanges, MemoryRecord, MemoryStore, NewMemory
+from os1.store.pim import PimStore
 
 __all__ = [
     "ConversationRecord",
@@ -10,5 +11,6 @@ __all__ = [
     "MemoryRecord",
     "MemoryStore",
     "NewMemory",
+    "PimStore",
     "TurnRecord",
 ]
