@@ -218,6 +218,7 @@ letter_clients = Table(
     Column("signs_as", String(200), nullable=False),
     Column("address", JSON, nullable=False),
     Column("samples", JSON, nullable=False),
+    Column("hand", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ux_letter_clients_user_name", "user_id", "name", unique=True),
