@@ -13,6 +13,7 @@ from os1.companion.care import CrisisCheck
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives, Rules, parse_quiet_hours
 from os1.companion.letters import LetterHelper
+from os1.companion.sight import Eyes
 from os1.config import Paths, Settings, resolve_paths
 from os1.letters.composer import Write
 from os1.letters.studio import Studio
@@ -23,6 +24,7 @@ from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
 from os1.store.personas import PersonaStore
+from os1.vision import create_vision
 from os1.voice.base import STT, TTS, VAD
 from os1.voice.registry import create_stt, create_tts, create_vad
 
@@ -140,6 +142,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         identity=Identity(PersonaStore(journal.engine), json_asker(llm, "persona-work"), clock),
         initiatives=Initiatives(InitiativeStore(journal.engine), clock, rules),
         care=care,
+        eyes=Eyes(lambda: create_vision(settings, paths), paths.data_dir / "images"),
         route_with_model=settings.route_with_model,
         interview=settings.interview,
         user=settings.user,

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +21,7 @@ from os1.cli.runtime import err, friendly_errors, open_companion, open_session, 
 from os1.cli.signals import Ending
 from os1.companion import Companion
 from os1.companion.session import POLL_S, Session
+from os1.companion.sight import Shown
 from os1.errors import InputError
 from os1.events import (
     ErrorEvent,
@@ -32,6 +35,7 @@ from os1.events import (
 from os1.files import read_at_most
 from os1.store import TurnRecord
 from os1.terminal import TerminalStream, clean, escaped, inert_json
+from os1.vision import read_picture_file
 
 ConversationOpt = Annotated[
     int | None,
@@ -41,7 +45,13 @@ NewOpt = Annotated[bool, typer.Option("--new", help="Start a new conversation.")
 
 
 async def _speak(
-    session: Session, text: str, *, as_json: bool, stop: asyncio.Event, background: bool
+    session: Session,
+    text: str,
+    *,
+    as_json: bool,
+    stop: asyncio.Event,
+    background: bool,
+    image: Shown | None = None,
 ) -> TurnCommitted | None:
     """Run one turn, printing events as they arrive; returns the committed turn if any."""
     committed: TurnCommitted | None = None
@@ -49,7 +59,7 @@ async def _speak(
     thinking = Thinking(enabled=not as_json and sys.stdout.isatty())
     screen = TerminalStream()
     thinking.start()
-    turn = session.say(text, stop=stop, background=background)
+    turn = session.say(text, stop=stop, background=background, image=image)
     async with contextlib.aclosing(turn) as events:
         async for event in events:
             if isinstance(event, TurnCommitted):
@@ -179,13 +189,42 @@ def say(
             help="After replying, note what is worth remembering (later runs catch up if not).",
         ),
     ] = True,
+    image: Annotated[
+        Path | None,
+        typer.Option(
+            "--image",
+            help="Show os1 a photo with the message; it is looked at in memory (sent away only "
+            "if a remote `vision` backend is set) and not kept unless --keep.",
+        ),
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the --image with the conversation.")
+    ] = False,
 ) -> None:
     """Say one thing and print the reply; the next `os1 say` continues the same conversation."""
+    shown = None
+    if image is not None:
+        with friendly_errors():
+            shown = Shown(read_picture_file(image), keep=keep)
+        text = text or ""
     if text is None or text == "-":
         if sys.stdin.isatty():
             with friendly_errors():
                 raise InputError("Nothing to say.", 'Give the text, as in `os1 say "hello"`.')
         text = _read_stdin()
+    one_turn(text, conversation, new=new, as_json=as_json, remember=remember, shown=shown)
+
+
+def one_turn(
+    text: str,
+    conversation: int | None,
+    *,
+    new: bool,
+    as_json: bool,
+    remember: bool,
+    shown: Shown | None = None,
+) -> None:
+    """``say``'s turn: what is due first, the reply, then remembering before the command leaves."""
     with friendly_errors():
         session = open_session(conversation, new=new)
     loop = asyncio.new_event_loop()
@@ -196,7 +235,8 @@ def say(
         with ending:
             run(loop, _speak_first(session, as_json))
             committed = run(
-                loop, _speak(session, text, as_json=as_json, stop=stop, background=False)
+                loop,
+                _speak(session, text, as_json=as_json, stop=stop, background=False, image=shown),
             )
             if committed is not None and remember and not stop.is_set():
                 sys.stdout.flush()
@@ -230,7 +270,27 @@ def _print_turns(turns: list[TurnRecord]) -> None:
 
 
 HELP = """[bold]/new[/] start a new conversation   [bold]/history[/] show this one
+[bold]/look PATH [words][/] show os1 a photo (not kept)   [bold]/keep PATH [words][/] and keep it
 [bold]/quit[/] leave (or Ctrl-D)   Ctrl-C stops a reply; at the prompt it leaves"""
+
+
+def _photo(line: str) -> tuple[str, Shown] | None:
+    """``/look PATH [words]`` or ``/keep PATH [words]``: the words and the photo, or None.
+
+    A path with spaces is quoted, as in a shell; an unreadable image is
+    refused here, with its reason, before anything is said.
+    """
+    command, _, rest = line.strip().partition(" ")
+    if command.lower() not in {"/look", "/keep"}:
+        return None
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    if not words:
+        raise InputError("Which photo?", "Type /look PATH, then what you want to say about it.")
+    path, said = Path(words[0]).expanduser(), " ".join(words[1:])
+    return said, Shown(read_picture_file(path), keep=command.lower() == "/keep")
 
 
 class _Chat:
@@ -326,12 +386,28 @@ class _Chat:
                 if command == "/history":
                     _print_turns(await companion.history(current))
                     continue
+                shown: Shown | None = None
+                if command.startswith(("/look", "/keep")):
+                    try:
+                        photo = _photo(line)
+                    except InputError as exc:
+                        err.print(f"[bold red]error:[/] {escaped(str(exc))}")
+                        continue
+                    if photo is not None:
+                        line, shown = photo
                 await self.session.quiet()
                 out.print(f"[bold magenta]{escaped(self.name)}[/] > ", end="")
                 self.stop.clear()
                 self.replying = True
                 try:
-                    await _speak(self.session, line, as_json=False, stop=self.stop, background=True)
+                    await _speak(
+                        self.session,
+                        line,
+                        as_json=False,
+                        stop=self.stop,
+                        background=True,
+                        image=shown,
+                    )
                 finally:
                     self.replying = False
                 await self.refresh_name()

@@ -35,9 +35,10 @@ from os1.companion.letters import LetterHelper
 from os1.companion.persona import self_answer, self_note, system_text
 from os1.companion.prompt import PreparedInput, build_messages, input_budget, prepare_input
 from os1.companion.setup import SETUP_OFFER, Interview
+from os1.companion.sight import NO_WORDS, Eyes, Seen, Shown, fits_memory, memory_of
 from os1.companion.skills import Parts
 from os1.content import Part, stored_parts, turn_parts
-from os1.errors import Os1Error
+from os1.errors import Os1Error, VisionUnavailable
 from os1.events import (
     ErrorEvent,
     Event,
@@ -54,6 +55,7 @@ from os1.memory import Context, Memory
 from os1.skills import Call, Dialog, Skill, load_skills
 from os1.store.audit import AuditLog
 from os1.store.journal import ConversationRecord, Journal, PendingAction, TurnRecord
+from os1.vision import for_prompt, summary
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class Companion:
         care: CrisisCheck | None = None,
         character: CharacterBook | None = None,
         skills: Sequence[Skill] | None = None,
+        eyes: Eyes | None = None,
         route_with_model: bool = False,
         interview: bool = True,
         user: str = "me",
@@ -117,6 +120,7 @@ class Companion:
             )
         self.skills: tuple[Skill, ...] = tuple(skills)
         self.gate = Gate(AuditLog(journal.engine), clock, self.skills)
+        self.eyes = eyes
         self._route_with_model = route_with_model
         self._user = user
         self._user_id: int | None = None
@@ -185,6 +189,7 @@ class Companion:
         stop: asyncio.Event | None = None,
         spoken: Callable[[], str] | None = None,
         heard: Callable[[], Awaitable[None]] | None = None,
+        image: Shown | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Answer ``text``, streaming events; the turn is stored before ``TurnCommitted``.
 
@@ -193,7 +198,10 @@ class Companion:
         generated, or what ``spoken()`` says was actually heard (voice). With
         ``heard``, a finished reply is committed only once ``heard()`` returns
         (voice: when it has been played), so a late interruption still counts.
+        An ``image`` is looked at when the model answers (see :meth:`_look`).
         """
+        if image is not None and not text.strip():
+            text = NO_WORDS
         try:
             prepared = prepare_input(
                 text, input_budget(self._context_tokens, self._max_reply_tokens)
@@ -218,7 +226,7 @@ class Companion:
         committed = answered = False
         answer = self._answer(
             prepared, conversation, user_id, started_at, opened,
-            stop=stop, spoken=spoken, heard=heard,
+            stop=stop, spoken=spoken, heard=heard, image=image,
         )  # fmt: skip
         try:
             async with contextlib.aclosing(answer) as events:
@@ -244,6 +252,7 @@ class Companion:
         stop: asyncio.Event | None,
         spoken: Callable[[], str] | None,
         heard: Callable[[], Awaitable[None]] | None,
+        image: Shown | None = None,
     ) -> AsyncGenerator[Event, None]:
         """The turn once its message is kept: the answer, then the commit that closes it."""
         started = time.perf_counter()
@@ -289,13 +298,25 @@ class Companion:
             )  # fmt: skip
             return
 
+        seen: Seen | None = None
+        if image is not None:
+            try:
+                async for looked in self._look(image, prepared.text, user_id):
+                    if isinstance(looked, Seen):
+                        seen = looked
+                    else:
+                        yield looked
+            except Os1Error as exc:
+                yield ErrorEvent(message=str(exc))
+                return
         notices: list[str] = []
         situations = self.character.read(prepared.text)
         caring = await self._in_care(user_id, conversation)
         facts: list[str] = []
         messages = await self._reply_messages(
-            user_id, conversation, prepared.text, notices, facts, caring, spoken=spoken is not None
-        )
+            user_id, conversation, prepared.text, notices, facts, caring,
+            spoken=spoken is not None, shown=for_prompt(seen.observation) if seen else "",
+        )  # fmt: skip
         self._held.pop(conversation, None)  # used: the next spoken turn recalls afresh
         for message in notices:
             yield Notice(message=message)
@@ -390,13 +411,14 @@ class Companion:
                     first_token_ms,
                     started,
                     opened=opened,
+                    seen=seen,
                 )
             )
             raise
         finally:
             with contextlib.suppress(Exception):
                 await stream.aclose()  # type: ignore[attr-defined]
-        yield await self._commit(
+        committed = await self._commit(
             user_id,
             conversation,
             prepared.text,
@@ -406,7 +428,42 @@ class Companion:
             first_token_ms,
             started,
             opened=opened,
+            seen=seen,
         )
+        if seen is not None and not interrupted:
+            await self._remember_seen(user_id, prepared.text, seen, committed.turn_id)
+        yield committed
+
+    async def _look(
+        self, image: Shown, said: str, user_id: int
+    ) -> AsyncGenerator[Notice | Seen, None]:
+        """Look at the photo: say first if it leaves this machine, then what was found.
+
+        Only a turn the model answers looks, so a photo sent with "yes" or
+        "forget…" is not read for nothing; the person's words are the question.
+        """
+        if self.eyes is None:
+            raise VisionUnavailable(
+                "This os1 was started without a way to see images.", "Send the words alone."
+            )
+        if self.eyes.vision.sends_to:
+            yield Notice(
+                message=f"Sending the photo to {self.eyes.vision.sends_to} to be seen "
+                "(the `vision` setting); os1 on its own keeps images on this machine."
+            )
+        question = "" if said == NO_WORDS else said
+        seen = await self.eyes.look(image, question, user_id, self.clock.now())
+        yield Notice(message=summary(seen.observation))
+        yield seen
+
+    async def _remember_seen(self, user_id: int, said: str, seen: Seen, turn_id: int) -> None:
+        """Remember a photo the person described; a failure only means it is not remembered."""
+        if self.memory is None or not fits_memory(said, seen.observation):
+            return
+        try:
+            await self.memory.note(user_id, [memory_of(said, seen.observation, turn_id)])
+        except Os1Error:
+            log.exception("a photo could not be remembered")
 
     async def _care_reply(self, user_id: int, conversation: int, text: str) -> str | None:
         """The care reply when the message speaks of risk; always checked first, never gated."""
@@ -446,9 +503,12 @@ class Companion:
         remember: bool = True,
         parts: list[Part] | None = None,
         opened: int | None = None,
+        seen: Seen | None = None,
     ) -> TurnCommitted:
         reply = "".join(pieces).strip()
         content = parts if parts is not None else turn_parts(user_text, reply)
+        if seen is not None:
+            content = [content[0], *seen.parts(), *content[1:]]
         timings = Timings(
             first_token_ms=first_token_ms,
             total_ms=(time.perf_counter() - started) * 1000,
@@ -491,6 +551,7 @@ class Companion:
         caring: bool | None = None,
         *,
         spoken: bool = False,
+        shown: str = "",
     ) -> list[Message]:
         """The prompt the model answers ``text`` from: persona, history, memories, message.
 
@@ -525,6 +586,7 @@ class Companion:
             remembered=remembered,
             persona=system_text(card, now) if card else None,
             note=" ".join(n for n in notes if n),
+            shown=shown,
         )
 
     async def _memory_for(

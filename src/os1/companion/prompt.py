@@ -91,17 +91,19 @@ def build_messages(
     remembered: str = "",
     persona: str | None = None,
     note: str = "",
+    shown: str = "",
 ) -> list[Message]:
     """Persona, as much recent history as fits, then what is remembered and the new message.
 
     Remembered facts (and ``note``, a reminder for this message only) ride with
     the newest message rather than in the system prompt, so the persona and the
     history stay a stable, cached prefix; a small model also heeds them more there.
+    ``shown`` (a photo's fenced observation) comes just before the person's words.
     """
     system = persona or system_prompt(now)
-    final = (
-        f"{MEMORY_HEADER}\n{remembered}\n{MESSAGE_HEADER}\n{user_text}" if remembered else user_text
-    )
+    before = [MEMORY_HEADER, remembered] if remembered else []
+    before += [shown] if shown else []
+    final = "\n".join([*before, MESSAGE_HEADER, user_text]) if before else user_text
     if note:
         final = f"{final}\n[{note}]"
     budget = (

@@ -23,6 +23,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from os1.companion.companion import Companion
+from os1.companion.sight import Shown
 from os1.events import Event, InitiativeEvent
 
 log = logging.getLogger(__name__)
@@ -68,16 +69,20 @@ class Session:
         spoken: Callable[[], str] | None = None,
         heard: Callable[[], Awaitable[None]] | None = None,
         background: bool = True,
+        image: Shown | None = None,
     ) -> AsyncGenerator[Event, None]:
         """One turn: background work stops first, the reply streams, quiet work resumes after.
 
-        ``stop``, ``spoken`` and ``heard`` are passed to :meth:`Companion.turn`.
+        ``stop``, ``spoken``, ``heard`` and ``image`` (a photo shown with the
+        message) are passed to :meth:`Companion.turn`.
         With ``background`` off (a front door that leaves right away), nothing
         is started after the turn; the front door calls :meth:`remember`.
         """
         await self.quiet()
         conversation = await self.conversation()
-        turn = self.mind.turn(text, conversation, stop=stop, spoken=spoken, heard=heard)
+        turn = self.mind.turn(
+            text, conversation, stop=stop, spoken=spoken, heard=heard, image=image
+        )
         async with contextlib.aclosing(turn) as events:
             async for event in events:
                 yield event
