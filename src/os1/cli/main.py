@@ -17,6 +17,7 @@ from os1.cli.backup import backup, restore
 from os1.cli.config import config_app
 from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
+from os1.cli.look import look
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
@@ -37,6 +38,7 @@ app = typer.Typer(
 )
 app.command()(chat)
 app.command()(say)
+app.command()(look)
 app.command()(history)
 app.command()(reflect)
 app.command()(audit)
