@@ -182,7 +182,7 @@ class Agenda:
         self.store.replace_items(
             user_id, source.id, [Item(i.href, i.etag, i.body) for i in items], self.clock.now()
         )
-        return source, len(items)
+        return self.store.source(user_id, CALENDAR, source.name), len(items)
 
     def remove(self, user_id: int, name: str) -> Source:
         """Forget a calendar (its file or server is left untouched)."""
@@ -389,7 +389,7 @@ class Agenda:
     def _entries(self, user_id: int, source: Source) -> tuple[list[Entry], list[Skipped]]:
         if source.kind == FILE:
             path = Path(source.location)
-            return entries(parse_calendar(_read(path), source.name), source.name)
+            return entries(parse_calendar(_read(path), f"The calendar file {path}"), source.name)
         if source.synced_at is None:
             self.sync(user_id, source.name)
         found: list[Entry] = []

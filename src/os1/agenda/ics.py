@@ -94,7 +94,7 @@ def parse_calendar(data: bytes, where: str) -> icalendar.Calendar:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError, TypeError) as exc:
         raise CalendarError(
-            f"{where} is not an iCalendar file ({exc}).",
+            f"{where} is not an iCalendar file ({' '.join(str(exc).split())[:120]}).",
             "Export it again from the calendar app as .ics.",
         ) from exc
     if not isinstance(calendar, icalendar.Calendar):
@@ -120,6 +120,9 @@ def _problem(component: icalendar.cal.Component) -> str | None:
     """Why an event cannot be used, or None."""
     if component.get("DTSTART") is None:
         return "it has no start (DTSTART)"
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "UID"):
+        if isinstance(component.get(name), list):
+            return f"it has more than one {name}"
     errors = getattr(component, "errors", None) or []
     if errors:
         prop, message = errors[0]
