@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,22 @@ def test_an_unknown_backend_names_the_installed_ones(tmp_path: Path) -> None:
     assert "No vision backend called 'telescope'" in refused.stderr
     assert "offline" in refused.stderr
     assert "openai" in refused.stderr
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP"])
+def test_damaged_bytes_in_any_format_give_an_image_error_or_a_picture(fmt: str) -> None:
+    whole = bytearray(text_image(["damage"], size=20, fmt=fmt))
+    rng = random.Random(fmt)
+    fixes: list[str] = []
+    for _ in range(60):
+        damaged = bytearray(whole)
+        for _ in range(rng.randint(1, 12)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        cut = damaged[: rng.randint(1, len(damaged))] if rng.random() < 0.3 else damaged
+        try:
+            picture = read_picture(bytes(cut))
+        except ImageError as refused:
+            fixes.append(refused.fix)
+        else:
+            assert picture.pixels.ndim == 3
+    assert all(fixes)

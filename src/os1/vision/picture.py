@@ -108,7 +108,7 @@ def read_picture(data: bytes, name: str = "the image") -> Picture:
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise _too_many_pixels(name, "far") from None
-    except UnidentifiedImageError:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageError(
             f"{name} is not an image os1 can read (or it is damaged).",
             "Send a JPEG, PNG, WebP, GIF, BMP or TIFF file.",
@@ -121,10 +121,12 @@ def read_picture(data: bytes, name: str = "the image") -> Picture:
     if frames > 1:
         notes.append(f"It is an animation of {frames} frames; I looked at the first.")
     try:
-        image.seek(0)
-        image.load()
-        upright = ImageOps.exif_transpose(image) or image
-        rgb = _rgb(upright)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # damaged metadata: the pixels are what matter
+            image.seek(0)
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            rgb = _rgb(upright)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ImageError(
             f"{name} is damaged or cut short ({exc}).",
