@@ -166,7 +166,7 @@ def test_png_pages_show_ink_on_paper(tmp_path: Path) -> None:
     result = render_letter(long, "classic", 1, tmp_path / "pages.png", fmt="png", dpi=40)
 
     assert result.pages == 2
-    assert result.paths == (tmp_path / "pages-1.png", tmp_path / "pages-2.png")
+    assert result.paths == (tmp_path / "pages-page-1.png", tmp_path / "pages-page-2.png")
     assert all(path.is_file() for path in result.paths)
     with Image.open(result.paths[0]) as page:
         grey = page.convert("L")

@@ -23,8 +23,8 @@ from os1.files import check_writable, inside, read_at_most, write_file
 from os1.letters.studio import Studio
 from os1.private import private_dir
 from os1.skills.proofread import Finding, apply_fixes, proofread
-from os1.store.letters import Client, Letter, Recipient
-from os1.terminal import TerminalStream, clean, escaped
+from os1.store.letters import Client, ClientHand, Letter, Recipient
+from os1.terminal import clean, escaped
 
 if TYPE_CHECKING:
     from os1.letters import RenderResult, Style
@@ -85,6 +85,7 @@ def _client_dict(client: Client, recipients: list[Recipient]) -> dict[str, Any]:
         "signs_as": client.signs_as,
         "address": list(client.address),
         "samples": len(client.samples),
+        "hand": client.hand.as_json() if client.hand is not None else None,
         "writes_to": [
             {
                 "id": r.id,
@@ -159,6 +160,37 @@ def client_add(
             raise InputError("A client needs a name.")
     client = _with_studio(work)
     out.print(f"Client [bold]{escaped(client.name)}[/] added ({len(samples)} sample letters).")
+
+
+@client_app.command("hand")
+def client_hand(
+    name: Annotated[str, typer.Argument(help="The client's name.")],
+    base: Annotated[str, typer.Option(help="The style it starts from: " + STYLE_HELP)] = "classic",
+    slant: Annotated[float, typer.Option(help="Degrees to the right (-15 to 30).")] = 4.0,
+    size: Annotated[
+        float, typer.Option(help="Larger or smaller than the base (0.7 to 1.4).")
+    ] = 1.0,
+    roundness: Annotated[float, typer.Option(help="Narrow 0 to round 1.")] = 0.5,
+    pressure: Annotated[float, typer.Option(help="Even 0 to heavy, swelling strokes 1.")] = 0.5,
+    messiness: Annotated[float, typer.Option(help="Tidy 0 to hurried 1.")] = 0.5,
+) -> None:
+    """Describe the client's own handwriting; their letters are then rendered in it."""
+    from os1.letters import get_style
+
+    with friendly_errors():
+        get_style(base)
+        hand = ClientHand(base, slant, size, roundness, pressure, messiness)
+
+    async def work(studio: Studio, user_id: int) -> Client:
+        client = await asyncio.to_thread(studio.store.client, user_id, name)
+        await asyncio.to_thread(studio.store.set_hand, user_id, client.id, hand, studio.clock.now())
+        return client
+
+    client = _with_studio(work)
+    out.print(
+        f"{escaped(client.name)}'s letters are now written in their own hand "
+        "(`--style own`, and by default)."
+    )
 
 
 @client_app.command("list")
@@ -265,14 +297,30 @@ def recipient_add(
 # -- letters ------------------------------------------------------------------
 
 
-def _streamer() -> Callable[[str], None]:
-    screen = TerminalStream()
+class _Progress:
+    """A running word count on a terminal while the model writes, erased when it is done.
 
-    def show(piece: str) -> None:
-        err.file.write(screen.feed(piece))
-        err.file.flush()
+    The letter itself is shown once, as filed (shaped, signed, with its suggestions
+    bracketed): streaming the raw draft as well showed it twice, and the two differed.
+    """
 
-    return show
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.text = ""
+        self.live = err.is_terminal
+
+    def __call__(self, piece: str) -> None:
+        self.text += piece
+        if self.live:
+            words = len(self.text.split())
+            err.file.write(f"\r{self.what}… {words} words")
+            err.file.flush()
+
+    def done(self) -> None:
+        """Erase the count, so only the letter stays on the screen."""
+        if self.live:
+            err.file.write("\r\x1b[2K")
+            err.file.flush()
 
 
 def _findings(findings: list[Finding], text: str) -> None:
@@ -286,7 +334,7 @@ def _findings(findings: list[Finding], text: str) -> None:
 
 def _report(letter: Letter, names: list[str]) -> None:
     version = letter.latest
-    out.print(f"\n[bold]Letter {letter.id}[/], version {version.number}:\n")
+    out.print(f"[bold]Letter {letter.id}[/], version {version.number}:\n")
     out.print(escaped(version.text))
     if version.unconfirmed:
         out.print(
@@ -327,15 +375,17 @@ def write_cmd(
     """Draft a letter in the client's voice from what is on file and the notes."""
     material = _read(notes, "notes") if notes else ""
 
+    progress = _Progress(f"Writing to {clean(to)} as {clean(client)}")
+
     async def work(studio: Studio, user_id: int) -> tuple[Letter, list[str]]:
-        letter = await studio.write_letter(
-            user_id, client, to, occasion.strip(), material, progress if not as_json else quiet
-        )
+        try:
+            letter = await studio.write_letter(
+                user_id, client, to, occasion.strip(), material, progress
+            )
+        finally:
+            progress.done()
         return letter, await _names(studio, user_id, letter)
 
-    progress, quiet = _streamer(), (lambda _: None)
-    if not as_json:
-        err.print(f"[dim]Writing to {escaped(to)} as {escaped(client)}…[/]")
     _show_draft(*_with_studio(work, talk=True), as_json)
 
 
@@ -343,7 +393,6 @@ def _show_draft(letter: Letter, names: list[str], as_json: bool) -> None:
     if as_json:
         _print_json(_letter_dict(letter))
         return
-    err.print()
     _report(letter, names)
 
 
@@ -354,15 +403,15 @@ def revise_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Apply a change to the latest version; the result is kept as the next version."""
+    progress = _Progress(f"Revising letter {letter_id}")
 
     async def work(studio: Studio, user_id: int) -> tuple[Letter, list[str]]:
-        letter = await studio.revise_letter(
-            user_id, letter_id, instruction, _streamer() if not as_json else (lambda _: None)
-        )
+        try:
+            letter = await studio.revise_letter(user_id, letter_id, instruction, progress)
+        finally:
+            progress.done()
         return letter, await _names(studio, user_id, letter)
 
-    if not as_json:
-        err.print(f"[dim]Revising letter {letter_id}…[/]")
     _show_draft(*_with_studio(work, talk=True), as_json)
 
 
@@ -503,6 +552,24 @@ def _letters_dir() -> Path:
     return private_dir(resolve_paths().data_dir / "letters")
 
 
+def _fresh(folder: Path, stem: str, suffix: str) -> Path:
+    """A file name in ``folder`` that no earlier render used, for its pages or envelope.
+
+    Names say what they hold (letter, version, style, seed), and a second render of
+    the same gets ``-2``, ``-3``… rather than writing over the first.
+    """
+    taken = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
+    for number in range(1, 10_000):
+        name = stem if number == 1 else f"{stem}-{number}"
+        candidate = inside(folder, name, suffix)
+        prefix = candidate.with_suffix("").name
+        if not any(t == candidate.name or t.startswith(f"{prefix}-page-") for t in taken) and (
+            f"{prefix}-envelope.png" not in taken
+        ):
+            return candidate
+    raise InputError(f"There are too many renders called {stem} in {folder}.", "Tidy the folder.")
+
+
 def _deliver(result: RenderResult, target: Path, *, named: bool) -> RenderResult:
     """Move what was rendered in a scratch folder to ``target``'s folder, atomically, 0600."""
     moved = tuple(
@@ -512,11 +579,23 @@ def _deliver(result: RenderResult, target: Path, *, named: bool) -> RenderResult
     return replace(result, paths=moved)
 
 
+def _what(path: Path) -> str:
+    name = path.stem
+    if name.endswith("-envelope"):
+        return "envelope"
+    if "-page-" in name:
+        return "page " + name.rsplit("-page-", 1)[1]
+    return "letter"
+
+
 @letters_app.command("render")
 def render_cmd(
     letter_id: Annotated[int, typer.Argument(parser=ID, help="The letter.")],
-    style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
-    fmt: Annotated[str, typer.Option("--format", help="pdf or png.")] = "pdf",
+    style: Annotated[
+        str | None,
+        typer.Option(help=STYLE_HELP + " Default: the client's own hand, else classic."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="pdf or png (300 dpi).")] = "pdf",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write it.")
     ] = None,
@@ -540,15 +619,31 @@ def render_cmd(
     with friendly_errors():
         if fmt not in ("pdf", "png"):
             raise InputError(f"Cannot render as {fmt!r}.", "Use --format pdf or --format png.")
-        look = _style(style, ink, paper)
         chosen: Format = "png" if fmt == "png" else "pdf"
-        target = output or inside(_letters_dir(), f"letter-{letter_id}", f".{chosen}")
-        check_writable(target, named=output is not None)
+        _style(style if style not in (None, "own") else "classic", ink, paper)
+        if output is not None:
+            check_writable(output, named=True)
 
     async def work(studio: Studio, user_id: int) -> tuple[RenderResult, list[Finding], str]:
         letter = await asyncio.to_thread(studio.store.letter, user_id, letter_id)
-        text = Studio.version(letter, version).text
+        client = await asyncio.to_thread(studio.store.client, user_id, letter.client_id)
+        picked = Studio.version(letter, version)
+        look = _style(Studio.look(client, style), ink, paper)
+        text = picked.text
         findings = proofread(text, await _names(studio, user_id, letter))
+        if envelope:
+            name, address = await studio.addresses(user_id, letter_id)
+            if not address:
+                err.print(
+                    f"[yellow]warning:[/] there is no postal address on file for "
+                    f"{escaped(name)}: the envelope will carry only their name. Add it with "
+                    "`os1 letters recipient add ... --address`, or leave out --envelope."
+                )
+        seeded = f"-seed{seed}" if seed is not None else ""
+        target = output or _fresh(
+            _letters_dir(), f"letter-{letter_id}-v{picked.number}-{look.name}{seeded}", f".{chosen}"
+        )
+        err.print("[dim]Rendering…[/]")
         with tempfile.TemporaryDirectory(prefix="os1-render-") as scratch:
             result = await studio.render(
                 user_id,
@@ -563,16 +658,20 @@ def render_cmd(
             )
             return _deliver(result, target, named=output is not None), findings, text
 
-    err.print("[dim]Rendering…[/]")
     result, findings, text = _with_studio(work)
     if findings:
         err.print(f"[yellow]Proofreading found {len(findings)} things to look at first:[/]")
         _findings(findings, text)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {escaped(warning)}")
+        if not warning.startswith("There is no postal address"):  # said before rendering
+            err.print(f"[yellow]warning:[/] {escaped(warning)}")
     pages = f"{result.pages} page" + ("s" if result.pages != 1 else "")
     for path in result.paths:
         out.print(clean(str(path)), markup=False)
+    if len(result.paths) > 1:
+        err.print(
+            "Written as: " + ", ".join(f"{_what(p)} {clean(p.name)}" for p in result.paths) + "."
+        )
     err.print(f"Rendered {pages}.")
 
 
@@ -584,7 +683,10 @@ def book_cmd(
     letter: Annotated[
         list[int] | None, typer.Option("--letter", parser=ID, help="Only these letters (repeat).")
     ] = None,
-    style: Annotated[str, typer.Option(help=STYLE_HELP)] = "classic",
+    style: Annotated[
+        str | None,
+        typer.Option(help=STYLE_HELP + " Default: the client's own hand, else classic."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the PDF.")
     ] = None,
@@ -593,11 +695,15 @@ def book_cmd(
     with friendly_errors():
         if not title.strip():
             raise InputError("A book needs a title.", 'Give one with --title "...".')
-        look = _style(style, None, None)
-        target = output or inside(_letters_dir(), f"book-{client}", ".pdf")
-        check_writable(target, named=output is not None)
+        _style(style if style not in (None, "own") else "classic", None, None)
+        if output is not None:
+            check_writable(output, named=True)
 
     async def work(studio: Studio, user_id: int) -> RenderResult:
+        owner = await asyncio.to_thread(studio.store.client, user_id, client)
+        look = _style(Studio.look(owner, style), None, None)
+        target = output or _fresh(_letters_dir(), f"book-{client}-{look.name}", ".pdf")
+        err.print("[dim]Binding the book…[/]")
         with tempfile.TemporaryDirectory(prefix="os1-book-") as scratch:
             result = await studio.book(
                 user_id,
@@ -610,7 +716,6 @@ def book_cmd(
             )
             return _deliver(result, target, named=output is not None)
 
-    err.print("[dim]Binding the book…[/]")
     result = _with_studio(work)
     out.print(clean(str(result.path)), markup=False)
     err.print(f"Bound {result.pages} pages.")
@@ -629,7 +734,7 @@ def styles_cmd() -> None:
     out.print(f"Inks: {', '.join(INKS)}.  Papers: {', '.join(PAPERS)}.")
 
 
-def _style(name: str, ink: str | None, paper: str | None) -> Style:
+def _style(name: Style | str, ink: str | None, paper: str | None) -> Style:
     from os1.letters import INKS, PAPERS, get_style
 
     chosen = get_style(name)

@@ -32,8 +32,9 @@ from os1.letters.layout import (
 )
 from os1.letters.style import Margins, Style, Variation, get_style
 
-HEADING_SLOTS = 3
-"""Line slots at the top of a letter's first page: heading, date, a blank line."""
+HEADING_SLOTS = 4
+"""Line slots at the top of a letter's first page: a heading of up to two lines, the
+date, a blank line; the rules of lined paper begin below them."""
 
 EN_DASH = "\u2013"
 _TYPE_INK = (0.2, 0.2, 0.22)
@@ -70,7 +71,7 @@ def render_book(
     typeset = Hand(Variation.none(), _TYPE_INK, desk.style.paper.colour, 0.0, random.Random(0))
     laid = [
         lay_out_letter(
-            doc,
+            doc.model_copy(update={"date_line": ""}),  # the heading carries the date
             desk.writer(frame, start_slot=HEADING_SLOTS),
             desk.chain,
             desk.signature_chain,
@@ -99,7 +100,8 @@ def render_book(
             extra = _page_number(typeset, serif, frame, start + offset)
             if offset == 0:
                 extra += _heading(typeset, serif, frame, heading, date)
-            desk.page(frame, [*words, *extra])
+            unruled = HEADING_SLOTS if offset == 0 else 0
+            desk.page(frame, [*words, *extra], unruled_top=unruled)
     return desk.finish()
 
 
@@ -182,10 +184,15 @@ def _contents_page(
 def _heading(
     hand: Hand, chain: FontChain, frame: Frame, heading: str, date: dt.date | None
 ) -> list[PlacedWord]:
-    y = frame.baselines[0]
-    words = _centred(hand, heading, chain, 12.0, frame, y)
+    """The letter's heading (at most two lines) and its date, each on a slot of its own."""
+    words: list[PlacedWord] = []
+    slot = 0
+    for line in wrapped(hand, heading, chain, 12.0, frame.right - frame.left)[:2]:
+        x = (frame.width - line_width(line)) / 2
+        words += set_line(hand, line, x, frame.baselines[slot])
+        slot += 1
     if date:
-        words += _centred(hand, _date_text(date), chain, 8.5, frame, frame.baselines[1])
+        words += _centred(hand, _date_text(date), chain, 8.5, frame, frame.baselines[slot])
     return words
 
 

@@ -57,15 +57,26 @@ class Desk:
             ) from error
         self.path = path
         self.style = style
-        self.canvas = Canvas(str(path), pagesize=style.page_size, invariant=True)
-        self.canvas.setTitle(title)
-        self.canvas.setCreator("os1")
-        self.hand = Hand(
-            style.variation, style.ink, style.paper.colour, style.slant, random.Random(seed)
-        )
         self.chains: list[FontChain] = []
         self.chain = self.new_chain(style.font)
         self.signature_chain = self.new_chain(style.signature_font)
+        # The text layer's first font is the style's own (embedded), never Helvetica.
+        self.canvas = Canvas(
+            str(path),
+            pagesize=style.page_size,
+            invariant=True,
+            initialFontName=style.font.name,  # type: ignore[arg-type]  # the stub is wrong
+        )
+        self.canvas.setTitle(title)
+        self.canvas.setCreator("os1")
+        self.hand = Hand(
+            style.variation,
+            style.ink,
+            style.paper.colour,
+            style.slant,
+            random.Random(seed),
+            style.nib,
+        )
         self.sheet = Sheet(self.canvas, style.paper, seed)
         self.pages = 0
 
@@ -90,18 +101,21 @@ class Desk:
         words: Sequence[PlacedWord],
         *,
         ruled: bool = True,
+        unruled_top: int = 0,
         marks: Callable[[Canvas], None] | None = None,
     ) -> None:
         """Lay a sheet of the frame's size, write the words on it, and turn the page.
 
-        ``marks`` draws anything printed on the sheet itself (a stamp box, a rule),
-        between the paper and the ink.
+        ``unruled_top`` line slots at the top stay free of rules (a book's heading sits
+        there); ``marks`` draws anything printed on the sheet itself (a stamp box, a
+        rule), between the paper and the ink.
         """
         self.canvas.setPageSize((frame.width, frame.height))
-        self.sheet.draw(frame.width, frame.height, frame.baselines if ruled else ())
+        rules = frame.baselines[unruled_top:] if ruled else ()
+        self.sheet.draw(frame.width, frame.height, rules)
         if marks is not None:
             marks(self.canvas)
-        draw_words(self.canvas, words)
+        draw_words(self.canvas, words, self.style.paper.colour)
         self.canvas.showPage()
         self.pages += 1
 

@@ -44,6 +44,9 @@ class FontFile:
     package: str
     subfont: int = 0
     scale: float = 1.0
+    swaps: tuple[tuple[str, str], ...] = ()
+    """Letters the pen draws with another glyph's outline: a font's double-stroked
+    capital I, say, reads as a blot at writing size where its plain ``l`` does not."""
 
     @property
     def name(self) -> str:
@@ -64,7 +67,9 @@ DANCING_SCRIPT_BOLD = FontFile(
 KAUSHAN_SCRIPT = FontFile(
     _OPENTYPE / "kaushanscript/KaushanScript-Regular.otf", "fonts-kaushanscript"
 )
-DKG_HANDWRITING = FontFile(_TRUETYPE / "fifthhorseman/dkg.ttf", "fonts-dkg-handwriting")
+DKG_HANDWRITING = FontFile(
+    _TRUETYPE / "fifthhorseman/dkg.ttf", "fonts-dkg-handwriting", swaps=(("I", "l"),)
+)
 RUFSCRIPT = FontFile(_TRUETYPE / "rufscript/Rufscript010.ttf", "fonts-rufscript")
 DEJAVU_SANS = FontFile(_TRUETYPE / "dejavu/DejaVuSans.ttf", "fonts-dejavu-core", scale=0.82)
 DEJAVU_SERIF = FontFile(_TRUETYPE / "dejavu/DejaVuSerif.ttf", "fonts-dejavu-core")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from os1.letters import fonts
 from os1.letters.document import LetterDocument
@@ -78,15 +79,28 @@ def tokens(paragraph: str) -> list[Token]:
 
 
 class Writer:
-    """Places lines of words on line slots, turning to a new page when one is full."""
+    """Places lines of words on line slots, turning to a new page when one is full.
 
-    def __init__(self, frame: Frame, hand: Hand, start_slot: int = 0) -> None:
+    ``breaks`` are line numbers (counted from 0 over the whole flow) that start a new
+    page even if they would fit, so a closing never stands alone on its last sheet.
+    """
+
+    def __init__(
+        self, frame: Frame, hand: Hand, start_slot: int = 0, breaks: frozenset[int] = frozenset()
+    ) -> None:
         self.frame = frame
         self.hand = hand
         self.baselines = frame.baselines
         self.pages: list[list[PlacedWord]] = [[]]
+        self.start_slot = start_slot
         self.slot = start_slot
         self.lines = 0
+        self.breaks = breaks
+        self.page_of_line: list[int] = []
+
+    def again(self, breaks: frozenset[int]) -> Writer:
+        """A fresh writer over the same page, to lay the same flow out with other breaks."""
+        return Writer(self.frame, self.hand, self.start_slot, breaks)
 
     def ensure(self, slots: int) -> None:
         """Turn the page unless ``slots`` more lines fit on this one."""
@@ -101,7 +115,11 @@ class Writer:
 
     def line(self, words: list[tuple[Word, float]], x: float) -> None:
         """Write (word, gap before it) pairs from ``x`` on the next free line."""
+        if self.lines in self.breaks and self.slot > 0:
+            self.pages.append([])
+            self.slot = 0
         self.ensure(1)
+        self.page_of_line.append(len(self.pages) - 1)
         self.pages[-1].extend(set_line(self.hand, words, x, self.baselines[self.slot]))
         self.slot += 1
         self.lines += 1
@@ -203,7 +221,30 @@ def lay_out_letter(
     size: float,
     signature_size: float,
 ) -> list[list[PlacedWord]]:
-    """The words of each page of a letter: date, salutation, body, closing, signature."""
+    """The words of each page of a letter: date, salutation, body, closing, signature.
+
+    When the closing would start a sheet of its own, the last two lines of the body are
+    carried over with it, as a writer would: the flow is laid out again from the same
+    point of the hand's seeded stream, with the page turned two lines earlier.
+    """
+    hands = (chain, signature_chain, size, signature_size)
+    state = writer.hand.snapshot()
+    body_end = _lay_out(doc, writer, *hands)
+    pages = writer.page_of_line
+    if 2 <= body_end < len(pages) and pages[body_end] > pages[body_end - 1]:
+        carried = body_end - 2
+        if pages[carried] == pages[body_end - 1] and (
+            carried == 0 or pages[carried - 1] == pages[carried]
+        ):
+            writer.hand.restore(state)
+            writer = writer.again(frozenset({carried}))
+            _lay_out(doc, writer, *hands)
+    return writer.pages
+
+
+def _lay_out(doc: LetterDocument, writer: Writer, *hands: Any) -> int:
+    """Write the letter's parts on ``writer``; the number of the closing's first line."""
+    chain, signature_chain, size, signature_size = hands
     frame = writer.frame
     if doc.date_line.strip():
         writer.right_aligned(doc.date_line, chain, size)
@@ -214,6 +255,7 @@ def lay_out_letter(
         if paragraph.strip():
             writer.paragraph(paragraph, chain, size, x=frame.left, indent=size * 2.0)
     closing, signature = doc.closing.strip(), doc.signature.strip()
+    body_end = writer.lines
     if closing or signature:
         writer.skip()
         writer.ensure((1 if closing else 0) + (2 if signature else 0))
@@ -223,4 +265,4 @@ def lay_out_letter(
         if signature:
             writer.skip()
             writer.paragraph(signature, signature_chain, signature_size, x=x + size)
-    return writer.pages
+    return body_end

@@ -9,34 +9,37 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from os1.errors import LetterError
 
+DPI = 300
+"""Print resolution: an A4 page is 2480 by 3508 pixels."""
 
-def rasterize(pdf: Path, target: Path, pages: int, dpi: int = 110) -> tuple[Path, ...]:
-    """Write the PDF's pages as PNG: ``target`` for one page, ``stem-N.png`` for several."""
+
+def rasterize(pdf: Path, targets: Sequence[Path], dpi: int = DPI) -> tuple[Path, ...]:
+    """Write the PDF's pages as PNG, page N to ``targets[N - 1]``, at ``dpi`` (kept in the file)."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         raise LetterError(
             "PNG pages need pdftoppm, which is not installed.",
             "Install the Debian package poppler-utils: run `bash scripts/system-deps.sh`.",
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stem = target.with_suffix("")
-    if pages == 1:
-        _run([tool, "-png", "-r", str(dpi), "-singlefile", str(pdf), str(stem)])
-        return (stem.with_suffix(".png"),)
-    _run([tool, "-png", "-r", str(dpi), str(pdf), str(stem)])
-    width = len(str(pages))
-    paths = []
-    for number in range(1, pages + 1):
-        made = stem.parent / f"{stem.name}-{number:0{width}d}.png"
-        wanted = stem.parent / f"{stem.name}-{number}.png"
-        if made != wanted:
-            made.replace(wanted)
-        paths.append(wanted)
-    return tuple(paths)
+    with tempfile.TemporaryDirectory(prefix="os1-png-") as scratch:
+        stem = Path(scratch) / "page"
+        _run([tool, "-png", "-r", str(dpi), str(pdf), str(stem)])
+        made = sorted(Path(scratch).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if len(made) != len(targets):
+            raise LetterError(
+                f"pdftoppm made {len(made)} pages where {len(targets)} were expected.",
+                "Render as PDF instead (--format pdf).",
+            )
+        for page, target in zip(made, targets, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(page, target)
+    return tuple(targets)
 
 
 def _run(command: list[str]) -> None:

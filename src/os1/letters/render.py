@@ -9,6 +9,7 @@ input produce the same bytes. Rendering is blocking: async callers run it in a t
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -19,7 +20,7 @@ from os1.letters.document import LetterDocument
 from os1.letters.envelope import write_envelope
 from os1.letters.handwriting import PlacedWord
 from os1.letters.layout import Frame, lay_out_letter, line_width, set_line, words_of
-from os1.letters.raster import rasterize
+from os1.letters.raster import DPI, rasterize
 from os1.letters.style import Style, get_style
 
 Format = Literal["pdf", "png"]
@@ -34,14 +35,17 @@ def render_letter(
     fmt: Format = "pdf",
     envelope: bool = False,
     *,
-    dpi: int = 110,
+    dpi: int = DPI,
 ) -> RenderResult:
-    """Write the letter to ``path``: one PDF, or PNG pages (``stem-N.png`` if several).
+    """Write the letter to ``path``: one PDF, or PNG pages named for what they hold.
 
-    The same letter, style and seed always give the same file; another seed gives the
-    same words in a visibly different hand. Pages after the first are numbered at the
-    top, as a writer numbers the sheets of a long letter; ``envelope`` adds an envelope
-    page addressed from ``doc.sender_address`` to ``doc.recipient_address``.
+    A one-page letter as PNG is ``path`` itself; a longer one is ``stem-page-N.png``;
+    the envelope is ``stem-envelope.png``, so no page writes over another. The same
+    letter, style and seed always give the same file; another seed gives the same words
+    in a visibly different hand. Pages after the first are numbered at the top, as a
+    writer numbers the sheets of a long letter; ``envelope`` adds an envelope page
+    addressed from ``doc.sender_address`` to ``doc.recipient_address``, with a warning
+    when there is no address to write on it.
     """
     if fmt not in ("pdf", "png"):
         raise LetterError(f"Cannot render a letter as {fmt!r}.", "Choose 'pdf' or 'png'.")
@@ -51,8 +55,34 @@ def render_letter(
         return _write_pdf(doc, chosen, seed, target, envelope)
     with tempfile.TemporaryDirectory(prefix="os1-letter-") as scratch:
         result = _write_pdf(doc, chosen, seed, Path(scratch) / "letter.pdf", envelope)
-        pngs = rasterize(result.path, target, result.pages, dpi)
+        pngs = rasterize(result.path, png_names(target, result.pages, envelope), dpi)
     return RenderResult(pngs, result.pages, result.warnings, result.fonts)
+
+
+def png_names(target: Path, pages: int, envelope: bool) -> list[Path]:
+    """The PNG file of each page: the letter's pages, then its envelope."""
+    sheets = pages - (1 if envelope else 0)
+    stem = target.with_suffix("")
+    names = (
+        [target]
+        if sheets == 1
+        else [stem.parent / f"{stem.name}-page-{n}.png" for n in range(1, sheets + 1)]
+    )
+    if envelope:
+        names.append(stem.parent / f"{stem.name}-envelope.png")
+    return names
+
+
+def envelope_warning(doc: LetterDocument) -> str | None:
+    """Why the envelope would not reach anyone, or None when it has an address."""
+    lines = [line for line in doc.recipient_address if line.strip()]
+    if len(lines) > 1:
+        return None
+    who = lines[0] if lines else "the recipient"
+    return (
+        f"There is no postal address on file for {who}: the envelope would carry only "
+        "a name. Add the address to their file, or leave out --envelope."
+    )
 
 
 def _write_pdf(
@@ -74,7 +104,11 @@ def _write_pdf(
         desk.page(frame, words)
     if envelope:
         write_envelope(desk, doc)
-    return desk.finish()
+    result = desk.finish()
+    warning = envelope_warning(doc) if envelope else None
+    if warning is not None:
+        result = dataclasses.replace(result, warnings=(warning, *result.warnings))
+    return result
 
 
 def _page_number(desk: Desk, frame: Frame, number: int) -> list[PlacedWord]:

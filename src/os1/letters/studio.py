@@ -119,6 +119,28 @@ class Studio:
         return letter, client, recipient
 
     @staticmethod
+    def look(client: Client, style: Style | str | None) -> Style | str:
+        """The style a client's letter is written in (see :meth:`render`)."""
+        from os1.letters.style import own_style
+
+        if style is None:
+            return own_style(client.hand) if client.hand is not None else "classic"
+        if style == "own":
+            if client.hand is None:
+                raise InputError(
+                    f"{client.name} has no hand of their own on file.",
+                    f"Describe it with `os1 letters client hand {client.name!r} --slant 8 ...`, "
+                    "or choose a style with --style.",
+                )
+            return own_style(client.hand)
+        return style
+
+    async def addresses(self, user_id: int, letter_id: int) -> tuple[str, tuple[str, ...]]:
+        """Who a letter is to and their postal address on file (empty if none)."""
+        *_, recipient = await self._parts(user_id, letter_id)
+        return recipient.name, recipient.address
+
+    @staticmethod
     def version(letter: Letter, number: int | None) -> Version:
         """The numbered version of a letter, or its latest."""
         if number is None:
@@ -150,14 +172,18 @@ class Studio:
         letter_id: int,
         path: Path,
         *,
-        style: Style | str,
+        style: Style | str | None = None,
         seed: int | None = None,
         fmt: Format = "pdf",
         envelope: bool = False,
         version: int | None = None,
         as_is: bool = False,
     ) -> RenderResult:
-        """Render a stored version; unconfirmed suggestions stop it unless ``as_is``."""
+        """Render a stored version; unconfirmed suggestions stop it unless ``as_is``.
+
+        Without a ``style`` the letter is written in the client's own hand if they
+        have one, else in ``classic``; the style named ``own`` is always their hand.
+        """
         from os1.letters.render import render_letter  # the PDF machinery loads on first use
 
         letter, client, recipient = await self._parts(user_id, letter_id)
@@ -182,7 +208,7 @@ class Studio:
         return await asyncio.to_thread(
             render_letter,
             doc,
-            style,
+            self.look(client, style),
             letter_id if seed is None else seed,
             path,
             fmt,
@@ -196,7 +222,7 @@ class Studio:
         path: Path,
         *,
         title: str,
-        style: Style | str,
+        style: Style | str | None = None,
         recipient_name: str | None = None,
         letter_ids: Sequence[int] = (),
         seed: int = 1,
@@ -233,4 +259,5 @@ class Studio:
             day = letter.latest.created_at.date()
             heading = f"To {recipient.name}" + (f", {letter.occasion}" if letter.occasion else "")
             entries.append((to_document(letter.latest.text, brief, long_date(day)), day, heading))
-        return await asyncio.to_thread(render_book, title, entries, style, seed, path)
+        look = self.look(client, style)
+        return await asyncio.to_thread(render_book, title, entries, look, seed, path)

@@ -7,6 +7,7 @@ name the style it was written in.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,10 +20,10 @@ from os1.letters.fonts import (
     DANCING_SCRIPT_BOLD,
     DKG_HANDWRITING,
     FALLBACKS,
-    KAUSHAN_SCRIPT,
     RUFSCRIPT,
     FontFile,
 )
+from os1.store.letters import ClientHand
 
 Rgb = tuple[float, float, float]
 
@@ -75,12 +76,12 @@ class Variation:
     seed, so a repeated word never looks stamped and a page never looks typeset.
     """
 
-    baseline_drift: float = 1.6
+    baseline_drift: float = 1.2
     line_tilt: float = 0.5
-    word_offset: float = 0.5
+    word_offset: float = 0.12
     size_jitter: float = 0.04
     slant_jitter: float = 3.0
-    rotation_jitter: float = 1.0
+    rotation_jitter: float = 0.35
     letter_rise: float = 0.25
     letter_spacing: float = 0.12
     spacing_jitter: float = 0.3
@@ -91,6 +92,31 @@ class Variation:
     def none(cls) -> Variation:
         """A perfectly steady hand: type, not handwriting (for typeset parts and baselines)."""
         return cls(**{name: 0.0 for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Nib:
+    """How the pen lays ink: the shape of each letter and the weight of each stroke.
+
+    ``messiness`` (0 to 1) is how far each letter's outline is bent from the font's,
+    differently every time it is written; ``pressure`` (0 to 1) how much a stroke
+    swells and thins along its length; ``weight`` thickens (or, below 0, thins) every
+    stroke, in ems; ``roundness`` (0 to 1) narrows or widens the letters; ``joins``
+    draws the connecting strokes a print hand makes between letters of a word;
+    ``dryness`` (0 to 1) how fast the pen runs dry between dips.
+    """
+
+    messiness: float = 0.5
+    pressure: float = 0.5
+    weight: float = 0.0
+    roundness: float = 0.5
+    joins: bool = False
+    dryness: float = 0.5
+
+    @classmethod
+    def none(cls) -> Nib:
+        """Type: the font's own outlines, unbent, in even ink."""
+        return cls(messiness=0.0, pressure=0.0, dryness=0.0)
 
 
 @dataclass(frozen=True)
@@ -109,6 +135,7 @@ class Style:
     margins: Margins = field(default_factory=Margins)
     page_size: tuple[float, float] = A4
     variation: Variation = field(default_factory=Variation)
+    nib: Nib = field(default_factory=Nib)
     fallbacks: tuple[FontFile, ...] = FALLBACKS
 
     @property
@@ -126,23 +153,25 @@ STYLES: Mapping[str, Style] = MappingProxyType(
             ink=INKS["blue-black"],
             paper=PAPERS["cream"],
             font_size=18.0,
-            variation=Variation(letter_spacing=0.05, letter_rise=0.15),
+            variation=Variation(letter_spacing=0.03, letter_rise=0.15),
+            nib=Nib(messiness=0.55, pressure=0.6),
         ),
         "casual": Style(
             name="casual",
             font=DKG_HANDWRITING,
-            signature_font=KAUSHAN_SCRIPT,
+            signature_font=DKG_HANDWRITING,
             ink=INKS["blue"],
             paper=PAPERS["lined"],
             font_size=15.0,
             line_height=1.75,
             slant=4.0,
-            variation=Variation(baseline_drift=0.8, line_tilt=0.25, margin_waver=4.0),
+            variation=Variation(baseline_drift=0.7, line_tilt=0.2, margin_waver=4.0),
+            nib=Nib(messiness=0.6, pressure=0.5, weight=-0.004, joins=True),
         ),
         "elegant": Style(
             name="elegant",
             font=DANCING_SCRIPT,
-            signature_font=KAUSHAN_SCRIPT,
+            signature_font=DANCING_SCRIPT_BOLD,
             ink=INKS["sepia"],
             paper=PAPERS["textured"],
             font_size=17.0,
@@ -150,13 +179,14 @@ STYLES: Mapping[str, Style] = MappingProxyType(
             signature_size=34.0,
             margins=Margins(top=90.0, right=78.0, bottom=80.0, left=90.0),
             variation=Variation(
-                letter_spacing=0.05, letter_rise=0.15, size_jitter=0.03, slant_jitter=2.0
+                letter_spacing=0.03, letter_rise=0.15, size_jitter=0.03, slant_jitter=2.0
             ),
+            nib=Nib(messiness=0.4, pressure=0.9, dryness=0.35),
         ),
         "neat": Style(
             name="neat",
             font=RUFSCRIPT,
-            signature_font=DANCING_SCRIPT_BOLD,
+            signature_font=RUFSCRIPT,
             ink=INKS["black"],
             paper=PAPERS["plain"],
             font_size=14.0,
@@ -170,9 +200,40 @@ STYLES: Mapping[str, Style] = MappingProxyType(
                 margin_waver=1.5,
                 ink_jitter=0.08,
             ),
+            nib=Nib(messiness=0.45, pressure=0.35, weight=-0.012, joins=True, dryness=0.3),
         ),
     }
 )
+
+
+def own_style(hand: ClientHand) -> Style:
+    """A client's own hand: a base style given their slant, size, roundness, pressure and mess.
+
+    Messiness scales every unsteadiness of the base style (from 0.4 times to 1.6 times)
+    as well as how far each letter is bent, so a tidy writer's page is tidy throughout.
+    """
+    base = get_style(hand.base)
+    unsteady = 0.4 + 1.2 * hand.messiness
+    variation = Variation(
+        **{
+            name: getattr(base.variation, name) * unsteady
+            for name in Variation.__dataclass_fields__
+        }
+    )
+    return dataclasses.replace(
+        base,
+        name="own",
+        slant=hand.slant,
+        font_size=base.font_size * hand.size,
+        signature_size=base.signature_size * hand.size,
+        variation=variation,
+        nib=dataclasses.replace(
+            base.nib,
+            messiness=hand.messiness,
+            pressure=hand.pressure,
+            roundness=hand.roundness,
+        ),
+    )
 
 
 def get_style(style: Style | str) -> Style:

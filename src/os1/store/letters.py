@@ -8,10 +8,10 @@ can be compared and an earlier one rendered again. Every query filters by
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,47 @@ from sqlalchemy.exc import IntegrityError
 from os1.errors import InputError, NotFound
 from os1.store.database import aware, translate_errors
 from os1.store.schema import letter_clients, letter_recipients, letter_versions, letters
+
+
+@dataclass(frozen=True)
+class ClientHand:
+    """A client's own handwriting, as the parameters the pen is given.
+
+    ``base`` is the style whose font and paper it starts from; ``slant`` is in degrees
+    (to the right); ``size`` a factor on the base size; ``roundness``, ``pressure`` and
+    ``messiness`` run from 0 to 1.
+    """
+
+    base: str = "classic"
+    slant: float = 4.0
+    size: float = 1.0
+    roundness: float = 0.5
+    pressure: float = 0.5
+    messiness: float = 0.5
+
+    RANGES: ClassVar[Mapping[str, tuple[float, float]]] = {
+        "slant": (-15.0, 30.0),
+        "size": (0.7, 1.4),
+        "roundness": (0.0, 1.0),
+        "pressure": (0.0, 1.0),
+        "messiness": (0.0, 1.0),
+    }
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in self.RANGES.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise InputError(
+                    f"A hand's {name} of {value:g} is out of range.",
+                    f"Give a {name} from {low:g} to {high:g}.",
+                )
+
+    def as_json(self) -> dict[str, str | float]:
+        """The stored form."""
+        return {
+            "base": self.base,
+            **{name: float(getattr(self, name)) for name in self.RANGES},
+        }
 
 
 @dataclass(frozen=True)
@@ -31,6 +72,7 @@ class Client:
     signs_as: str
     address: tuple[str, ...]
     samples: tuple[str, ...]
+    hand: ClientHand | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +117,11 @@ class Letter:
 
 
 def _client(row: Row[Any]) -> Client:
-    return Client(row.id, row.name, row.about, row.signs_as, tuple(row.address), tuple(row.samples))
+    stored = row.hand
+    hand = ClientHand(**stored) if isinstance(stored, dict) else None
+    return Client(
+        row.id, row.name, row.about, row.signs_as, tuple(row.address), tuple(row.samples), hand
+    )
 
 
 def _recipient(row: Row[Any]) -> Recipient:
@@ -164,6 +210,20 @@ class LetterStore:
                 update(letter_clients)
                 .where(letter_clients.c.id == client_id, letter_clients.c.user_id == user_id)
                 .values(signs_as=signs_as, updated_at=at)
+            )
+
+    def set_hand(self, user_id: int, client_id: int, hand: ClientHand, at: datetime) -> None:
+        """Keep the client's own hand, which their letters are then rendered in."""
+        with translate_errors(self._where), self.engine.begin() as conn:
+            changed = conn.execute(
+                update(letter_clients)
+                .where(letter_clients.c.id == client_id, letter_clients.c.user_id == user_id)
+                .values(hand=hand.as_json(), updated_at=at)
+            ).rowcount
+        if changed != 1:
+            raise NotFound(
+                f"There is no client {client_id}.",
+                "See who is on file with `os1 letters client list`.",
             )
 
     def clients(self, user_id: int) -> list[Client]:
