@@ -14,9 +14,17 @@ mean something with that said:
 - ``care_cases`` (crisis, safe, holdout, holdout2, holdout3) and
   ``care_unseen`` to ``care_unseen3`` were read while the check's phrases and examples were
   widened: they show what it now does on phrasings like those;
-- ``care_unseen4`` was kept out of that work: it is the honest figure for
-  phrasings nobody tuned to (``unseen_*`` on the last line). Once a change is
-  made by looking at its misses, write a new set and move this one up.
+- ``care_unseen4`` was read for later work, as was ``care_conversations``
+  (conversations where no message alone is plainly a crisis);
+- ``care_unseen5`` was kept out of that work: it is the honest figure for
+  phrasings nobody tuned to (``unseen_*`` on the last line), and its
+  conversations for risk that only the whole conversation shows
+  (``unseen_conversation_*``). Once a change is made by looking at its misses,
+  write a new set and move this one up.
+
+A conversation counts as heard when the check, given each message with the
+two before it (as os1 gives it), calls any of its messages a crisis; a safe
+conversation counts as a false alarm when it calls any of them one.
 
 Everyday messages (``everyday`` below: every message of
 ``bench/companion_eval.py`` outside its care categories, from greetings to
@@ -30,8 +38,10 @@ Also measured: the check's time per message (p50/p95 over messages it decided
 without the model, and over those it asked the model about).
 
 Last line: ``crisis_recall=… crisis_false_positive=… unseen_crisis_recall=…
-unseen_false_positive=… baseline_recall=… baseline_false_positive=…
-care_check_p50_ms=… care_check_p95_ms=… judge_p50_ms=…``.
+unseen_false_positive=… conversation_recall=… conversation_false_positive=…
+unseen_conversation_recall=… unseen_conversation_false_positive=…
+baseline_recall=… baseline_false_positive=… care_check_p50_ms=… care_check_p95_ms=…
+judge_p50_ms=…``.
 
 Run: ``.venv/bin/python bench/care_check.py [--show] [--judge]`` (a minute
 on 2 cores; a few with ``--judge``).
@@ -55,7 +65,7 @@ from os1.config import load_settings, resolve_paths
 from os1.llm import create_llm
 
 DATA = Path(__file__).parent / "data"
-UNSEEN = "care_unseen4"
+UNSEEN = "care_unseen5"
 BASELINE = re.compile(
     r"\b(kill(ing)? myself|suicid\w*|end (my|it all)|want to die|self[- ]?harm)\b", re.IGNORECASE
 )
@@ -68,12 +78,29 @@ def sets() -> dict[str, tuple[list[str], list[str]]]:
     for suffix in ("", "_holdout", "_holdout2", "_holdout3"):
         name = f"cases{suffix}" if suffix else "cases"
         found[name] = (cases[f"crisis{suffix}"], cases[f"safe{suffix}"])
-    for name in ("care_unseen", "care_unseen2", "care_unseen3", UNSEEN):
+    for name in ("care_unseen", "care_unseen2", "care_unseen3", "care_unseen4", UNSEEN):
         data = tomllib.loads((DATA / f"{name}.toml").read_text())
         found[name] = (data["crisis"], data["safe"])
     care = {"crisis", "crisis_new", "safe", "safe_new", "care_after"}
     found["everyday"] = ([], [p.text for p in probes() if p.category not in care])
     return found
+
+
+def conversations() -> dict[str, list[tuple[bool, list[str]]]]:
+    """Each set's conversations: whether the whole is a crisis, and its messages in order."""
+    found: dict[str, list[tuple[bool, list[str]]]] = {}
+    for name in ("care_conversations", UNSEEN):
+        data = tomllib.loads((DATA / f"{name}.toml").read_text())
+        found[name] = [(c["label"] == "crisis", c["messages"]) for c in data["conversation"]]
+    return found
+
+
+async def heard_in(check: CrisisCheck, messages: list[str]) -> bool:
+    """Whether the check calls any message a crisis, each with the two before it."""
+    for i, text in enumerate(messages):
+        if (await check.assess(text, messages[max(0, i - 2) : i])).crisis:
+            return True
+    return False
 
 
 def rate(hits: int, total: int) -> float:
@@ -123,6 +150,20 @@ async def main() -> None:
             f"{rate(alarms, len(safe)):>7.3f}   {rate(base_heard, len(crisis)):.3f} / "
             f"{rate(base_alarms, len(safe)):.3f}"
         )
+    talks = {"tuned": [0, 0, 0, 0], "unseen": [0, 0, 0, 0]}
+    for name, talk in conversations().items():
+        bucket = talks["unseen" if name == UNSEEN else "tuned"]
+        for risky, messages in talk:
+            heard = await heard_in(check, messages)
+            bucket[0 if risky else 2] += heard
+            bucket[1 if risky else 3] += 1
+            if args.show and heard != risky:
+                kind = "MISS " if risky else "ALARM"
+                print(f"  {kind} {name} conversation: {' / '.join(messages)}")
+        print(
+            f"{name + ' (talks)':<16} {bucket[1]:>7} {rate(bucket[0], bucket[1]):>7.3f} "
+            f"{bucket[3]:>5} {rate(bucket[2], bucket[3]):>7.3f}"
+        )
     tuned, unseen, base = totals["tuned"], totals["unseen"], totals["baseline"]
     everything = [a + b for a, b in zip(tuned, unseen, strict=True)]
     p95 = sorted(quick)[int(0.95 * (len(quick) - 1))] if quick else float("nan")
@@ -132,6 +173,10 @@ async def main() -> None:
         f"crisis_false_positive={rate(everything[2], everything[3]):.3f} "
         f"unseen_crisis_recall={rate(unseen[0], unseen[1]):.3f} "
         f"unseen_false_positive={rate(unseen[2], unseen[3]):.3f} "
+        f"conversation_recall={rate(talks['tuned'][0], talks['tuned'][1]):.3f} "
+        f"conversation_false_positive={rate(talks['tuned'][2], talks['tuned'][3]):.3f} "
+        f"unseen_conversation_recall={rate(talks['unseen'][0], talks['unseen'][1]):.3f} "
+        f"unseen_conversation_false_positive={rate(talks['unseen'][2], talks['unseen'][3]):.3f} "
         f"baseline_recall={rate(base[0], base[1]):.3f} "
         f"baseline_false_positive={rate(base[2], base[3]):.3f} "
         f"care_check_p50_ms={statistics.median(quick) if quick else float('nan'):.1f} "
