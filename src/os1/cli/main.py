@@ -18,6 +18,7 @@ from os1.cli.config import config_app
 from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
 from os1.cli.look import look
+from os1.cli.mail import mail_app
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
@@ -54,6 +55,7 @@ app.add_typer(persona_app, name="persona")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(memory_app, name="memory")
 app.add_typer(letters_app, name="letters")
+app.add_typer(mail_app, name="mail")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 app.command()(serve)
