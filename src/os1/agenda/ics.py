@@ -59,6 +59,8 @@ class Skipped:
     where: str
     uid: str
     reason: str
+    title: str = ""
+    """The item's own title, if it has one (someone else's text, shown as data)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ def entries(
     for uid, components in grouped.items():
         problems = [p for p in (_problem(c) for c in components) if p]
         if problems:
-            skipped.append(Skipped(where, uid, problems[0]))
+            title = next((_text(c, "SUMMARY") for c in components if c.get("SUMMARY")), "")
+            skipped.append(Skipped(where, uid, problems[0], title))
             continue
         single = icalendar.Calendar()
         single.add("PRODID", PRODID)
