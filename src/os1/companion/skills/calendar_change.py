@@ -22,14 +22,13 @@ from os1.companion.skills.calendar_time import (
     split_request,
     window_from,
 )
-from os1.companion.skills.calendar_week import NO_CALENDAR, agenda_of
+from os1.companion.skills.calendar_week import AgendaSkill, agenda_of, words_schema
 from os1.companion.skills.parts import Parts
 from os1.phrases import intent
 from os1.skills import Call, Outcome, Proposal
 
 LOOK_AHEAD = timedelta(days=60)
 """How far ahead an event to move or cancel is looked for."""
-_WHAT = {"type": "string", "maxLength": 200}
 
 
 def _proposal(change: Change) -> Proposal:
@@ -70,7 +69,7 @@ def _without_day_words(title: str) -> str:
     )
 
 
-class CalendarAdd:
+class CalendarAdd(AgendaSkill):
     """Adds an event at the time the person said, once they agree to exactly that."""
 
     name = "calendar_add"
@@ -78,25 +77,9 @@ class CalendarAdd:
         "Add an event to the person's calendar at a time they give "
         '("add dentist on Friday at 3pm for an hour").'
     )
-    schema: dict[str, Any] = {  # noqa: RUF012
-        "type": "object",
-        "properties": {
-            "what": {**_WHAT, "description": "the event's title, in the person's words"},
-            "when": {
-                "type": "string",
-                "maxLength": 120,
-                "description": "the day, time and length, in the person's words",
-            },
-            "change": {"type": "object"},
-        },
-        "required": ["what", "when"],
-        "additionalProperties": False,
-    }
+    schema = words_schema({"what": "the event's title", "when": "the day, time and length"})
     outward = True
     cues = ("add", "put", "schedule", "book", "pencil", "calendar", "appointment")
-
-    def __init__(self, agenda: Agenda) -> None:
-        self.agenda = agenda
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """What and when, if the words ask to add something at a time."""
@@ -110,8 +93,8 @@ class CalendarAdd:
 
     async def plan(self, call: Call) -> Proposal | Outcome:
         """The event as it would be written, and what it would clash with."""
-        if not await asyncio.to_thread(self.agenda.calendars, call.user_id):
-            return Outcome(NO_CALENDAR, done=False, result="no calendar")
+        if missing := await self.missing(call.user_id):
+            return missing
         what, words = str(call.arguments["what"]), str(call.arguments["when"])
         span = span_from(words, self.agenda.clock.now())
         if span is None:
@@ -131,7 +114,7 @@ class CalendarAdd:
         return await _applied(self.agenda, call)
 
 
-class CalendarMove:
+class CalendarMove(AgendaSkill):
     """Moves an event the person names to the time they say, once they agree."""
 
     name = "calendar_move"
@@ -139,25 +122,9 @@ class CalendarMove:
         "Move an event in the person's calendar to another time "
         '("move the dentist to Friday at 4pm").'
     )
-    schema: dict[str, Any] = {  # noqa: RUF012
-        "type": "object",
-        "properties": {
-            "what": {**_WHAT, "description": "which event, in the person's words"},
-            "to": {
-                "type": "string",
-                "maxLength": 120,
-                "description": "the new day or time, in the person's words",
-            },
-            "change": {"type": "object"},
-        },
-        "required": ["what", "to"],
-        "additionalProperties": False,
-    }
+    schema = words_schema({"what": "which event", "to": "the new day or time"})
     outward = True
     cues = ("move", "reschedule", "push", "postpone", "shift", "bring forward")
-
-    def __init__(self, agenda: Agenda) -> None:
-        self.agenda = agenda
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """Which event and to when."""
@@ -168,8 +135,8 @@ class CalendarMove:
 
     async def plan(self, call: Call) -> Proposal | Outcome:
         """The move as it would be written, and what the new time would clash with."""
-        if not await asyncio.to_thread(self.agenda.calendars, call.user_id):
-            return Outcome(NO_CALENDAR, done=False, result="no calendar")
+        if missing := await self.missing(call.user_id):
+            return missing
         found, title = await _find(self.agenda, call.user_id, str(call.arguments["what"]))
         if not found:
             return _nothing(title)
@@ -189,27 +156,16 @@ class CalendarMove:
         return await _applied(self.agenda, call)
 
 
-class CalendarCancel:
+class CalendarCancel(AgendaSkill):
     """Cancels an event the person names (one instance of a series), once they agree."""
 
     name = "calendar_cancel"
     description = (
         'Cancel (remove) an event from the person\'s calendar ("cancel the dentist on Friday").'
     )
-    schema: dict[str, Any] = {  # noqa: RUF012
-        "type": "object",
-        "properties": {
-            "what": {**_WHAT, "description": "which event (and day), in the person's words"},
-            "change": {"type": "object"},
-        },
-        "required": ["what"],
-        "additionalProperties": False,
-    }
+    schema = words_schema({"what": "which event (and its day)"})
     outward = True
     cues = ("cancel", "delete", "remove", "call off", "clear")
-
-    def __init__(self, agenda: Agenda) -> None:
-        self.agenda = agenda
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """Which event, when the words name a day or a kind of event (not "my subscription")."""
@@ -225,8 +181,8 @@ class CalendarCancel:
 
     async def plan(self, call: Call) -> Proposal | Outcome:
         """The event that would go (one instance, for a series)."""
-        if not await asyncio.to_thread(self.agenda.calendars, call.user_id):
-            return Outcome(NO_CALENDAR, done=False, result="no calendar")
+        if missing := await self.missing(call.user_id):
+            return missing
         found, title = await _find(self.agenda, call.user_id, str(call.arguments["what"]))
         if not found:
             return _nothing(title)

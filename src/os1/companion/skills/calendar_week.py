@@ -77,7 +77,42 @@ async def refreshed(agenda: Agenda, user_id: int, now: datetime) -> list[Skipped
     return problems
 
 
-class CalendarWeek:
+def words_schema(
+    required: dict[str, str], optional: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Arguments that are the person's own words, one string each, described for the picker."""
+    fields = {**required, **(optional or {})}
+    return {
+        "type": "object",
+        "properties": {
+            name: {"type": "string", "maxLength": 200, "description": f"{about}, in their words"}
+            for name, about in fields.items()
+        },
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+class AgendaSkill:
+    """What the calendar skills share: the agenda, and one answer when there is no calendar."""
+
+    def __init__(self, agenda: Agenda) -> None:
+        self.agenda = agenda
+
+    async def missing(self, user_id: int) -> Outcome | None:
+        """The answer when the person has no calendar yet, else None."""
+        if await asyncio.to_thread(self.agenda.calendars, user_id):
+            return None
+        return Outcome(NO_CALENDAR, done=False, result="no calendar")
+
+    async def run(self, call: Call) -> Outcome:
+        """A read-only skill's answer (outward ones write here instead)."""
+        planned = await self.plan(call)  # type: ignore[attr-defined]
+        assert isinstance(planned, Outcome)
+        return planned
+
+
+class CalendarWeek(AgendaSkill):
     """What is on: the week, a day, the weekend; with clashes named."""
 
     name = "calendar_week"
@@ -85,23 +120,9 @@ class CalendarWeek:
         "Show what is in the person's calendar for a time they name "
         '("what\'s my week?", "what do I have on Friday?").'
     )
-    schema: dict[str, Any] = {  # noqa: RUF012
-        "type": "object",
-        "properties": {
-            "when": {
-                "type": "string",
-                "maxLength": 80,
-                "description": "the time asked about, in the person's words (e.g. 'this week')",
-            }
-        },
-        "required": ["when"],
-        "additionalProperties": False,
-    }
+    schema = words_schema({"when": "the time asked about (e.g. 'this week')"})
     outward = False
     cues = ("week", "calendar", "schedule", "agenda", "diary", "busy", "planned", "on tomorrow")
-
-    def __init__(self, agenda: Agenda) -> None:
-        self.agenda = agenda
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The time asked about, for "what's my week?" and its kind."""
@@ -111,8 +132,8 @@ class CalendarWeek:
     async def plan(self, call: Call) -> Outcome:
         """The events of the window, by day, with clashes and unreadable items named."""
         now = self.agenda.clock.now()
-        if not await asyncio.to_thread(self.agenda.calendars, call.user_id):
-            return Outcome(NO_CALENDAR, done=False, result="no calendar")
+        if missing := await self.missing(call.user_id):
+            return missing
         start, end, label = window_from(str(call.arguments.get("when") or ""), now)
         problems = await refreshed(self.agenda, call.user_id, now)
         window: Window = await asyncio.to_thread(self.agenda.window, call.user_id, start, end)
@@ -137,12 +158,8 @@ class CalendarWeek:
             result=f"{count} events, {len(found)} clashes for {label}",
         )
 
-    async def run(self, call: Call) -> Outcome:
-        """Nothing waits for a yes in this skill: planning is doing."""
-        return await self.plan(call)
 
-
-class CalendarFree:
+class CalendarFree(AgendaSkill):
     """Free time in working hours (9 to 18), computed from the events."""
 
     name = "calendar_free"
@@ -150,28 +167,12 @@ class CalendarFree:
         "Find free time in the person's calendar "
         '("when am I free this week?", "find me an hour on Thursday").'
     )
-    schema: dict[str, Any] = {  # noqa: RUF012
-        "type": "object",
-        "properties": {
-            "when": {
-                "type": "string",
-                "maxLength": 80,
-                "description": "the time to look in, in the person's words (e.g. 'Thursday')",
-            },
-            "length": {
-                "type": "string",
-                "maxLength": 40,
-                "description": "how long a slot is needed, in the person's words (e.g. 'an hour')",
-            },
-        },
-        "required": ["when"],
-        "additionalProperties": False,
-    }
+    schema = words_schema(
+        {"when": "the time to look in (e.g. 'Thursday')"},
+        {"length": "how long a slot is needed (e.g. 'an hour')"},
+    )
     outward = False
     cues = ("free", "available", "slot", "fit in")
-
-    def __init__(self, agenda: Agenda) -> None:
-        self.agenda = agenda
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The time to look in and the length asked for."""
@@ -184,8 +185,8 @@ class CalendarFree:
     async def plan(self, call: Call) -> Outcome:
         """The free stretches, day by day."""
         now = self.agenda.clock.now()
-        if not await asyncio.to_thread(self.agenda.calendars, call.user_id):
-            return Outcome(NO_CALENDAR, done=False, result="no calendar")
+        if missing := await self.missing(call.user_id):
+            return missing
         start, end, label = window_from(str(call.arguments.get("when") or ""), now)
         start = max(start, now)
         wanted = str(call.arguments.get("length") or "")
@@ -204,10 +205,6 @@ class CalendarFree:
             f"Free time{size} (9:00-18:00) for {label}:\n" + "\n".join(lines) + note,
             result=f"{len(slots)} free slots",
         )
-
-    async def run(self, call: Call) -> Outcome:
-        """Nothing waits for a yes in this skill: planning is doing."""
-        return await self.plan(call)
 
 
 def agenda_of(parts: Parts) -> Agenda:
