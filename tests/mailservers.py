@@ -139,13 +139,14 @@ service auth-worker {{
     command = [DOVECOT, "-F", "-c", str(root / "dovecot.conf")]
     if as_root:
         command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE)
+    with (root / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(command, start_new_session=True, stderr=stderr)
     server = Dovecot(root, port, process, account.pw_uid, account.pw_gid)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-            err = process.stderr.read().decode() if process.stderr else ""
+            err = (root / "stderr.log").read_text()
             raise RuntimeError(f"dovecot exited: {err} {log}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1) as s:
             if s.recv(100).startswith(b"* OK"):
