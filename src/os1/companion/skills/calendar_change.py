@@ -31,7 +31,8 @@ LOOK_AHEAD = timedelta(days=60)
 """How far ahead an event to move or cancel is looked for."""
 
 
-def _proposal(change: Change) -> Proposal:
+def proposal_for(change: Change) -> Proposal:
+    """The proposal for a planned change: exactly what is written, and what it clashes with."""
     items = tuple(f"Clashes with {c}" for c in change.clashes)
     warning = "\n" + "\n".join(items) if items else ""
     return Proposal(
@@ -42,7 +43,8 @@ def _proposal(change: Change) -> Proposal:
     )
 
 
-async def _applied(agenda: Agenda, call: Call) -> Outcome:
+async def applied(agenda: Agenda, call: Call) -> Outcome:
+    """Write the change a proposal carried (``call.arguments["change"]``), after the yes."""
     change = Change.from_json(call.arguments["change"])
     done = await asyncio.to_thread(agenda.apply, call.user_id, change)
     return Outcome(f"Done. {done}.", result=done)
@@ -107,11 +109,11 @@ class CalendarAdd(AgendaSkill):
         change = await asyncio.to_thread(
             self.agenda.plan_create, call.user_id, title[:1].upper() + title[1:], *span
         )
-        return _proposal(change)
+        return proposal_for(change)
 
     async def run(self, call: Call) -> Outcome:
         """Write the event shown."""
-        return await _applied(self.agenda, call)
+        return await applied(self.agenda, call)
 
 
 class CalendarMove(AgendaSkill):
@@ -149,11 +151,11 @@ class CalendarMove(AgendaSkill):
                 result="no time understood",
             )
         change = await asyncio.to_thread(self.agenda.plan_move, call.user_id, event, target)
-        return _proposal(change)
+        return proposal_for(change)
 
     async def run(self, call: Call) -> Outcome:
         """Move the event shown (re-read first: if it changed, nothing is written)."""
-        return await _applied(self.agenda, call)
+        return await applied(self.agenda, call)
 
 
 class CalendarCancel(AgendaSkill):
@@ -188,7 +190,7 @@ class CalendarCancel(AgendaSkill):
             return _nothing(title)
         change = await asyncio.to_thread(self.agenda.plan_cancel, call.user_id, found[0])
         others = [o for o in found[1:] if o.uid != found[0].uid][:3]
-        proposal = _proposal(change)
+        proposal = proposal_for(change)
         if others:
             later = ", ".join(f"'{o.summary}' {when(o.start, o.end)}" for o in others)
             proposal = Proposal(
@@ -201,7 +203,7 @@ class CalendarCancel(AgendaSkill):
 
     async def run(self, call: Call) -> Outcome:
         """Cancel the event shown (re-read first: if it changed, nothing is written)."""
-        return await _applied(self.agenda, call)
+        return await applied(self.agenda, call)
 
 
 def _nothing(title: str) -> Outcome:
