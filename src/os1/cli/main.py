@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from os1 import __version__
+from os1.cli.agenda import calendar_app
 from os1.cli.audit import audit
 from os1.cli.backup import backup, restore
 from os1.cli.config import config_app
@@ -55,6 +56,7 @@ app.add_typer(persona_app, name="persona")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(memory_app, name="memory")
 app.add_typer(letters_app, name="letters")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(mail_app, name="mail")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
