@@ -258,6 +258,24 @@ def test_pairing_a_device_gives_it_a_key_that_works_until_revoked(served: Served
     assert served.http.get("/api/me", headers=key).status_code == 401
 
 
+def test_a_pairing_qr_code_opens_the_sign_in_page_with_the_code_kept_from_the_server(
+    served: Served,
+) -> None:
+    import base64
+
+    import cv2
+
+    made = served.http.post("/api/devices/code", headers=served.sign_in("ana")).json()
+    assert made["link"] == f"http://testserver/login#pair={made['code']}"
+    assert made["qr"].startswith("data:image/png;base64,")
+    png = np.frombuffer(base64.b64decode(made["qr"].split(",", 1)[1]), dtype=np.uint8)
+    read, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imdecode(png, cv2.IMREAD_GRAYSCALE))
+    assert read == made["link"], "a phone's camera reads the link back"
+    code = read.split("#pair=")[1]
+    paired = served.http.post("/api/devices", json={"code": code, "name": "phone"})
+    assert paired.status_code == 200
+
+
 def test_failed_sign_ins_are_limited(served: Served) -> None:
     codes = [
         served.http.post(

@@ -8,6 +8,7 @@ sizes go to ``test-artifacts/screenshots``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -263,8 +266,22 @@ def test_a_new_device_pairs_with_a_code(browser: Browser, live: Live) -> None:
     phone.get_by_role("button", name="Pair").click()
     expect(phone.get_by_text("Connected")).to_be_visible()
     assert phone.evaluate("fetch('/api/me').then(r => r.json())")["user"] == "ana"
+    laptop.get_by_role("button", name="Pair a device").click()
+    expect(shown).not_to_contain_text(code)
+    qr = laptop.get_by_role("img", name="QR code")
+    expect(qr).to_be_visible()
+    png = np.frombuffer(base64.b64decode(qr.get_attribute("src").split(",", 1)[1]), np.uint8)
+    link, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imdecode(png, cv2.IMREAD_GRAYSCALE))
+    tablet = browser.new_context(base_url=live.url).new_page()
+    tablet.goto(link)
+    expect(tablet.get_by_label("Pairing code")).to_have_value(link.split("#pair=")[1])
+    assert "#" not in tablet.url, "the code leaves the address bar once read"
+    tablet.get_by_label("Name for this device").fill("Ana's tablet")
+    tablet.get_by_role("button", name="Pair").click()
+    expect(tablet.get_by_text("Connected")).to_be_visible()
     laptop.context.close()
     phone.context.close()
+    tablet.context.close()
 
 
 def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, live: Live) -> None:

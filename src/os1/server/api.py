@@ -21,6 +21,7 @@ from os1.memory import Memory
 from os1.server.auth import COOKIE, Auth, auth_of, digest, signed_in
 from os1.server.limits import SlidingWindow
 from os1.server.protocol import schema
+from os1.server.qr import qr_data_url
 from os1.store import MemoryRecord
 from os1.store.accounts import AccountStore, Signed
 from os1.store.initiatives import InitiativeStore
@@ -140,10 +141,18 @@ class DeviceOut(_Out):
 
 
 class PairingCode(_Out):
-    """A one-time code to type on the new device, and how long it lasts."""
+    """A one-time code to type on the new device, and how long it lasts.
+
+    ``link`` opens this server's sign-in page with the code filled in; it
+    carries the code after ``#``, which a browser never sends to a server, so
+    the code stays out of request lines and logs. ``qr`` is that link as a QR
+    code (a PNG ``data:`` URL) for a phone's camera.
+    """
 
     code: str
     minutes: int
+    link: str
+    qr: str
 
 
 class Pairing(BaseModel):
@@ -511,7 +520,8 @@ async def revoke_device(device_id: Id, request: Request, who: Me) -> None:
 async def pairing_code(request: Request, who: Me) -> PairingCode:
     """A one-time code that pairs a new device with this person (valid for 10 minutes)."""
     code, minutes = await auth_of(request).pairing_code(who.user_id)
-    return PairingCode(code=code, minutes=minutes)
+    link = f"{str(request.base_url).rstrip('/')}/login#pair={code}"
+    return PairingCode(code=code, minutes=minutes, link=link, qr=qr_data_url(link))
 
 
 @public.post(

@@ -30,9 +30,16 @@ export function registerWorker() {
 
 export async function showPairingCode(shown) {
   const answer = await postJSON("/api/devices/code", {});
+  shown.replaceChildren();
   if (answer.ok) {
-    const { code, minutes } = await answer.json();
-    shown.textContent = `Pairing code: ${code.slice(0, 4)}-${code.slice(4)} — type it on the new device's sign-in page within ${minutes} minutes.`;
+    const { code, minutes, link, qr } = await answer.json();
+    const words = document.createElement("p");
+    words.textContent = `Pairing code: ${code.slice(0, 4)}-${code.slice(4)} — type it on the new device's sign-in page within ${minutes} minutes, or scan this with the new device's camera:`;
+    const image = document.createElement("img");
+    image.src = qr;
+    image.alt = `QR code that opens ${link.split("#")[0]} with the pairing code filled in`;
+    image.className = "qr";
+    shown.append(words, image);
   } else {
     shown.textContent = "Could not make a pairing code.";
   }

@@ -21,3 +21,12 @@ wire("sign-in", "sign-in-error", "/api/session", (data) => ({
   password: data.get("password"),
 }));
 wire("pair", "pair-error", "/api/devices", (data) => ({ code: data.get("code"), name: data.get("name") }));
+
+// A scanned pairing QR code opens this page with the code after "#", which never reaches
+// the server; it fills the form and is then taken out of the address bar and history.
+const scanned = new URLSearchParams(window.location.hash.slice(1)).get("pair");
+if (scanned) {
+  document.getElementById("code").value = scanned;
+  history.replaceState(null, "", window.location.pathname);
+  document.getElementById("device-name").focus();
+}
