@@ -22,7 +22,7 @@ from os1.companion.skills.parts import Parts
 from os1.errors import MailError, NotFound, Os1Error
 from os1.llm import LLM, GenerationOptions, Message, complete_json
 from os1.mail import Inbox, MailStore, StoredMail
-from os1.mail.drafting import Write
+from os1.mail.drafting import Write, first_name
 from os1.mail.inbox import described, line, shown
 from os1.mail.reader import AskJson
 from os1.mail.triage import NEEDS_REPLY, urgent
@@ -264,6 +264,46 @@ class MailShow:
         return await self.plan(call)
 
 
+class MailHandle:
+    """Answers "do what they asked" by code: os1 acts on the person's words, never on a mail's."""
+
+    name = "mail_handle"
+    description = (
+        "The person asks os1 to do what their mails ask ('do what they asked'): os1 lists "
+        "what waits for a reply and asks what to answer, since it never acts on a mail's words."
+    )
+    schema = NO_ARGUMENTS
+    outward = False
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    def match(self, text: str, now: datetime) -> dict[str, Any] | None:
+        """Asks like "do what they asked", "follow their instructions", "handle it for me"."""
+        return {} if intent("mail_handle").search(text) else None
+
+    async def plan(self, call: Call) -> Outcome:
+        """What waits for a reply, and how to tell os1 what to answer."""
+        mails = await asyncio.to_thread(self.inbox.store.recent, call.user_id, 30)
+        waiting = [m for m in mails if m.category == NEEDS_REPLY][:5]
+        lines = [
+            "I don't carry out what a mail asks: a mail is someone else's words, and I act "
+            "only on yours, after showing you exactly what I'd do."
+        ]
+        if waiting:
+            lines.append("These wait for a reply:")
+            lines += [f"- {line(m)}" for m in waiting]
+            first = first_name(waiting[0].sender_name, waiting[0].sender_addr)
+            lines.append(f'Tell me what to answer, e.g. "reply to {first} saying …".')
+        else:
+            lines.append("Nothing is waiting for a reply from you.")
+        return Outcome("\n".join(lines), result=f"{len(waiting)} waiting for a reply")
+
+    async def run(self, call: Call) -> Outcome:
+        """Read-only: planning is doing."""
+        return await self.plan(call)
+
+
 def shown_mail(mail: StoredMail) -> str:
     """A mail's headers and text as the sender wrote them (cleaned), with what could not be read."""
     body = clean(mail.body)
@@ -358,6 +398,11 @@ def create_check(parts: Parts) -> MailCheck:
 def create_triage(parts: Parts) -> MailTriage:
     """``mail_triage``."""
     return MailTriage(inbox_for(parts.journal, parts.clock, parts.llm))
+
+
+def create_handle(parts: Parts) -> MailHandle:
+    """``mail_handle``."""
+    return MailHandle(inbox_for(parts.journal, parts.clock, None))
 
 
 def create_search(parts: Parts) -> MailSearch:
