@@ -1,9 +1,13 @@
-"""Proofreading: spelling, doubled words, spacing, capitals and common slips, with fixes.
+"""Proofreading: spelling, grammar, style, spacing, capitals and common slips, with reasons.
 
 Deterministic on purpose: a small local model rewrites more than it corrects, and
 a person about to send a letter or a mail wants to see each change and why.
 Spelling uses an English word-frequency dictionary (pyspellchecker); names the
-caller knows (a client's people, places on file) are never flagged.
+caller knows (a client's people, places on file) are never flagged. Grammar and
+style are narrow rules that are nearly always right ("a apple", "he don't",
+"better then", "in order to"); sentences are never rewritten, so the text
+keeps its author's voice, and what has no sure fix (a very long sentence) is
+pointed out and left alone.
 """
 
 from __future__ import annotations
@@ -49,6 +53,59 @@ _PHRASES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"definately", "definitely", "spelling"),
     ]
 )
+
+
+_GRAMMAR: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), fix, why)
+    for pattern, fix, why in [
+        (r"\b(he|she|it)\s+don't\b", r"\1 doesn't", "'doesn't' goes with he, she and it"),
+        (r"\b(we|they|you)\s+was\b", r"\1 were", "'were' goes with we, they and you"),
+        (
+            r"\b(he|she|it)\s+have\b",
+            r"\1 has",
+            "'has' goes with he, she and it",
+        ),
+        (
+            r"\b(more|less|better|worse|rather|bigger|smaller|faster|slower|higher|lower|older|"
+            r"younger|larger|greater|fewer|further|sooner|later)\s+then\b",
+            r"\1 than",
+            "'than' compares; 'then' is about time",
+        ),
+        (
+            r"\bits\s+(a|an|the|not|been|going|very|so|too|just|really|time|only|all)\b",
+            r"it's \1",
+            "'it's' is 'it is' or 'it has'; 'its' belongs to something",
+        ),
+        (r"\byour\s+(going|doing|being|not)\b", r"you're \1", "'you're' is 'you are'"),
+        (r"\btheir\s+(is|are|was|were)\b", r"there \1", "'there is'; 'their' belongs to them"),
+        (
+            r"\bthere\s+(own|car|house|home|children|kids|parents|friends)\b",
+            r"their \1",
+            "'their' belongs to them",
+        ),
+        (r"\b(I|we|they|you)\s+(has)\b", r"\1 have", "'have' goes with I, we, they and you"),
+    ]
+)
+_MODAL_BEFORE = re.compile(
+    r"\b(?:would|could|should|will|might|must|can|did|does|do|may|to|let|make|made|help|had|"
+    r"shall|wo)(?:n't)?\s+$",
+    re.IGNORECASE,
+)
+_SHORTER = "shorter, same meaning"
+_STYLE = {
+    "in order to": ("to", _SHORTER),
+    "due to the fact that": ("because", _SHORTER),
+    "at this point in time": ("now", _SHORTER),
+    "in the event that": ("if", _SHORTER),
+    "very unique": ("unique", "unique cannot be more or less so"),
+    "each and every": ("every", _SHORTER),
+}
+_AN_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[eu]|r[aeiou]|til|k)|hour|honest|honou?r|heir)",
+                       re.IGNORECASE)  # fmt: skip
+_A_THEN_WORD = re.compile(r"\b(a|an)\s+([A-Za-z][\w-]*)")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+LONG_SENTENCE = 40
+"""Words in a sentence past which it is pointed out (never rewritten)."""
 
 
 @cache
@@ -131,6 +188,51 @@ def _patterns(text: str) -> list[Finding]:
     return found
 
 
+def _grammar(text: str) -> list[Finding]:
+    found: list[Finding] = []
+    for pattern, fix, why in _GRAMMAR:
+        for m in pattern.finditer(text):
+            if fix.endswith(" has") and _MODAL_BEFORE.search(text[: m.start()]):
+                continue  # "should he have", "did it have": a question, not a slip
+            replaced = _case_like(m.group(), m.expand(fix))
+            found.append(Finding("grammar", m.start(), m.end(), m.group(), why, replaced))
+    for m in _A_THEN_WORD.finditer(text):
+        article, word = m.group(1), m.group(2)
+        wants_an = _AN_SOUND.match(word) is not None
+        if word.isupper() and len(word) > 1:
+            continue  # an acronym: "a URL", "an FAQ" depend on how it is said
+        if article.lower() == "a" and wants_an:
+            fix, why = "an", f"'an' before a vowel sound ('{word}')"
+        elif article.lower() == "an" and not wants_an:
+            fix, why = "a", f"'a' before a consonant sound ('{word}')"
+        else:
+            continue
+        found.append(
+            Finding("grammar", m.start(1), m.end(1), article, why, _case_like(article, fix))
+        )
+    return found
+
+
+def _style(text: str) -> list[Finding]:
+    found: list[Finding] = []
+    for phrase, (fix, why) in _STYLE.items():
+        for m in re.finditer(rf"\b{phrase}\b", text, re.IGNORECASE):
+            found.append(
+                Finding("style", m.start(), m.end(), m.group(), why, _case_like(m.group(), fix))
+            )
+    for m in _SENTENCE.finditer(text):
+        words = len(m.group().split())
+        if words > LONG_SENTENCE:
+            start = m.start() + len(m.group()) - len(m.group().lstrip())
+            found.append(
+                Finding(
+                    "style", start, m.end(), m.group().strip()[:40] + "…",
+                    f"a long sentence ({words} words): it may read better split in two",
+                )
+            )  # fmt: skip
+    return found
+
+
 def _balance(text: str) -> list[Finding]:
     found: list[Finding] = []
     for opening, closing, name in (("(", ")", "bracket"), ("[", "]", "square bracket")):
@@ -154,20 +256,31 @@ def _balance(text: str) -> list[Finding]:
 def proofread(text: str, known: Iterable[str] = ()) -> list[Finding]:
     """Every finding in ``text``, in reading order; ``known`` words are never called misspelt."""
     words = {w.lower() for name in known for w in _WORD.findall(name)}
-    findings = _spelling(text, words) + _patterns(text) + _balance(text)
+    findings = (
+        _spelling(text, words) + _patterns(text) + _grammar(text) + _style(text) + _balance(text)
+    )
     unique = {(f.start, f.end, f.kind): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.start, f.end))
 
 
 def apply_fixes(text: str, findings: Sequence[Finding]) -> str:
-    """The text with every sure fix made; overlapping fixes keep the first."""
+    """The text with every sure fix made; overlapping fixes keep the first.
+
+    A capital letter due at the start of a sentence is kept when another fix
+    there replaces the word ("your going" → "You're going").
+    """
     out: list[str] = []
-    at = 0
-    for finding in sorted(findings, key=lambda f: f.start):
-        if finding.fix is None or finding.start < at:
+    at = last_start = 0
+    ordered = sorted(findings, key=lambda f: (f.start, f.kind == "capital"))
+    for finding in ordered:
+        if finding.fix is None:
+            continue
+        if finding.start < at:
+            if finding.kind == "capital" and out and finding.start == last_start:
+                out[-1] = out[-1][:1].upper() + out[-1][1:]
             continue
         out.append(text[at : finding.start])
         out.append(finding.fix)
-        at = finding.end
+        at, last_start = finding.end, finding.start
     out.append(text[at:])
     return "".join(out)

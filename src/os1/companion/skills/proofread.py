@@ -23,7 +23,7 @@ class Proofread:
     """Finds slips in a text the person gives; it changes nothing, so it needs no yes."""
 
     name = "proofread"
-    description = "Check a text the person gives for spelling and typing slips."
+    description = "Check a text the person gives for spelling, grammar and style."
     schema = SCHEMA
     outward = False
 
@@ -38,16 +38,18 @@ class Proofread:
         findings = proofread(text)
         if not findings:
             return Outcome("I read it through and found nothing to fix.", result="0 findings")
-        lines = [f"- {f.found!r}: {f.message}" for f in findings[:SHOWN]]
+        lines = [
+            f"- {f.found!r} → {f.fix!r} ({f.message})" if f.fix else f"- {f.found!r}: {f.message}"
+            for f in findings[:SHOWN]
+        ]
         more = len(findings) - SHOWN
         if more > 0:
             lines.append(f"- and {more} more")
         fixed = apply_fixes(text, findings)
-        sure = f"\n\nWith the sure fixes:\n{fixed}" if fixed != text else ""
+        sure = f"\n\nCorrected:\n{fixed}" if fixed != text else ""
         return Outcome(
-            f"I found {len(findings)} thing{'s' if len(findings) != 1 else ''} to look at:\n"
-            + "\n".join(lines)
-            + sure,
+            f"I found {len(findings)} thing{'s' if len(findings) != 1 else ''} to change "
+            "or look at:\n" + "\n".join(lines) + sure,
             result=f"{len(findings)} findings",
         )
 
