@@ -23,6 +23,7 @@ from os1.cli.mail import mail_app
 from os1.cli.memory import memory_app, reflect
 from os1.cli.models import models_app
 from os1.cli.persona import journal, persona_app, reminders_app, setup
+from os1.cli.proofread import proofread
 from os1.cli.server import device_app, serve, user_app
 from os1.cli.service import service_app
 from os1.cli.voice import speak, talk, transcribe, voices_app
@@ -57,6 +58,7 @@ app.add_typer(reminders_app, name="reminders")
 app.add_typer(memory_app, name="memory")
 app.add_typer(letters_app, name="letters")
 app.add_typer(calendar_app, name="calendar")
+app.command()(proofread)
 app.add_typer(mail_app, name="mail")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
