@@ -28,7 +28,7 @@ from os1.clock import Clock
 from os1.companion import Companion
 from os1.config import Settings
 from os1.errors import Os1Error
-from os1.server import completions, voice
+from os1.server import completions, images, voice
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.hub import Hub
@@ -36,6 +36,7 @@ from os1.server.limits import SlidingWindow
 from os1.server.relay import RedisRelay, channel_for
 from os1.server.scheduler import Scheduler
 from os1.server.socket import conversation_socket
+from os1.server.talk import talk_socket
 from os1.store.accounts import AccountStore
 
 STATIC = Path(__file__).parent / "static"
@@ -45,9 +46,10 @@ CSP = (
     "object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-LARGER = {"/v1/": 32, "/api/voice/": 64}
+LARGER = {"/v1/": 32, "/api/voice/": 64, "/api/images": 400}
 """Paths whose bodies may be larger than the bound, by how many times: OpenAI-style clients
-resend the whole conversation (os1 reads only the last message), and a recording is audio."""
+resend the whole conversation (os1 reads only the last message), a recording is audio, and
+a photo is a photo (12.8 MB at the default bound)."""
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -169,6 +171,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hub = hub
+    app.state.uploads = hub.uploads
     app.state.scheduler = scheduler
     app.state.auth = Auth(
         AccountStore(companion.journal.engine),
@@ -186,7 +189,9 @@ def create_app(
     app.include_router(private)
     app.include_router(completions.router)
     app.include_router(voice.router)
+    app.include_router(images.router)
     app.add_api_websocket_route("/ws", conversation_socket)
+    app.add_api_websocket_route("/ws/talk", talk_socket)
 
     @app.exception_handler(Os1Error)
     async def os1_error(_: Request, exc: Os1Error) -> Response:

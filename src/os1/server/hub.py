@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 from os1.companion import Companion
 from os1.companion.session import Session
+from os1.companion.sight import Shown
 from os1.events import Event, TurnStarted
+from os1.server.images import Uploads
 from os1.server.protocol import EventFrame
 from os1.server.relay import LocalRelay, Relay
 from os1.store.accounts import Signed
@@ -75,6 +77,7 @@ class Hub:
         self._sessions: OrderedDict[tuple[int, int], Session] = OrderedDict()
         self._turns: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Future[None]] = set()
+        self.uploads = Uploads()
 
     def join(self, signed: Signed, session: str | None = None) -> Outbox:
         """A socket of this person opened (through a paired device, or a sign-in's cookie)."""
@@ -142,14 +145,15 @@ class Hub:
         conversation: int,
         text: str,
         listener: asyncio.Queue[Event | None] | None = None,
+        image: Shown | None = None,
     ) -> asyncio.Task[None]:
         """Run a turn apart from any socket, so leaving mid-reply still commits it.
 
         A ``listener`` (the OpenAI-compatible route) also gets each event, then
-        None when the turn is over.
+        None when the turn is over; ``image`` is a photo shown with the message.
         """
         task = asyncio.create_task(
-            self._turn(signed, conversation, text, listener), name=f"turn-{signed.user_id}"
+            self._turn(signed, conversation, text, listener, image), name=f"turn-{signed.user_id}"
         )
         self._turns.add(task)
         task.add_done_callback(self._turns.discard)
@@ -161,6 +165,7 @@ class Hub:
         conversation: int,
         text: str,
         listener: asyncio.Queue[Event | None] | None,
+        image: Shown | None = None,
     ) -> None:
         lock = self._locks.setdefault(signed.user_id, asyncio.Lock())
         async with lock:
@@ -169,7 +174,7 @@ class Hub:
                     await session.quiet()
             session = self.session(signed, conversation)
             try:
-                async for event in session.say(text):
+                async for event in session.say(text, image=image):
                     where = event.conversation_id if isinstance(event, TurnStarted) else None
                     await self.publish(signed.user_id, where or conversation, event)
                     if listener is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from os1.events import EVENT_ADAPTER, Event
 
@@ -24,12 +24,24 @@ class _Frame(BaseModel):
 
 
 class Say(_Frame):
-    """The person's message; ``conversation`` null means their latest (``new``: a fresh one)."""
+    """The person's message; ``conversation`` null means their latest (``new``: a fresh one).
+
+    ``image`` names a photo posted to ``/api/images`` first (the words may then be
+    empty); ``keep`` asks for it to be kept with the conversation.
+    """
 
     type: Literal["message"] = "message"
-    text: str = Field(min_length=1)
+    text: str = ""
     conversation: int | None = Field(None, ge=1, le=2**31 - 1)
     new: bool = False
+    image: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{16,64}$")
+    keep: bool = False
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Say:
+        if not self.text and self.image is None:
+            raise ValueError("a message needs text, an image, or both")
+        return self
 
 
 class Ping(_Frame):

@@ -20,6 +20,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from os1.companion.sight import Shown
 from os1.errors import NotFound
 from os1.server.auth import COOKIE, auth_of, digest
 from os1.server.hub import SIGNED_OUT, Hub, Outbox
@@ -95,7 +96,16 @@ async def _message(hub: Hub, signed: Signed, say: Say, outbox: Outbox) -> None:
     except NotFound:
         _error(outbox, "not_found", f"There is no conversation {say.conversation}.")
         return
-    hub.start_turn(signed, conversation, say.text)
+    shown = None
+    if say.image is not None:
+        picture = hub.uploads.take(signed.user_id, say.image)
+        if picture is None:
+            _error(
+                outbox, "not_found", "That image is gone (images wait 10 minutes); send it again."
+            )
+            return
+        shown = Shown(picture, keep=say.keep)
+    hub.start_turn(signed, conversation, say.text, image=shown)
 
 
 async def conversation_socket(ws: WebSocket) -> None:
