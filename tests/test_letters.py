@@ -28,7 +28,7 @@ NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 DRAFT = (
     "Here is the letter:\n\nDear Ruth,\n\nFifty years ago we stood by the lake and I promised "
     "you my whole life. I would make that promise again tomorrow.\n\nI still laugh about the "
-    "burnt pancakes at the lake house, and I still think of our trip to Paris in 1979.\n\n"
+    "burnt pancakes at the lake house, and I still think of Paris in 1979.\n\n"
     "With all my love,\nHarold"
 )
 SHORTER = "Dear Ruth,\n\nFifty years, and I'm still the lucky one. Burnt pancakes forever.\n"
@@ -315,7 +315,7 @@ async def test_a_letter_is_written_together_in_conversation(desk: Desk) -> None:
     assert "how do you sign" in asked.lower()
     asked, _ = await say("Just Theo")
     assert "what you'd like Ana to know" in asked
-    llm.enqueue("Dear Ana,\n\nHappy birthday! I still think of our summer in Lisbon.\n")
+    llm.enqueue("Dear Ana,\n\nHappy birthday! I still think of Lisbon.\n")
     shown, events = await say("She turns 40. I miss our long walks and want her to know it.")
     assert "Dear Ana," in shown
     assert "With love,\nTheo" in shown

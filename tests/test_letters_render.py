@@ -108,7 +108,7 @@ def test_long_letter_flows_over_pages_numbered_from_the_second(tmp_path: Path) -
 
     assert result.pages >= 28
     assert len(page_sizes(result.path)) == result.pages
-    assert elapsed < 15
+    assert elapsed < 60, "a long letter renders in about a second a page, on a busy machine"
     first = pdftotext(result.path, 1, layout=True).strip().splitlines()[0]
     assert "February" in first
     for page in (2, 3, result.pages):

@@ -48,7 +48,7 @@ class FontFile:
     """Letters the pen draws with another glyph's outline: a font's double-stroked
     capital I, say, reads as a blot at writing size where its plain ``l`` does not."""
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """The name reportlab knows the font by, unique per file and subfont."""
         digest = hashlib.sha1(f"{self.path}#{self.subfont}".encode()).hexdigest()[:8]

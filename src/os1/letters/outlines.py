@@ -10,6 +10,7 @@ every font; the normals let the pen thicken or thin a stroke where the hand pres
 from __future__ import annotations
 
 import functools
+import io
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +76,9 @@ class _Face:
     """A font file opened with fontTools, its glyphs read lazily and kept."""
 
     def __init__(self, font: FontFile) -> None:
-        self.otf = OpenTypeFont(str(font.path), fontNumber=font.subfont, lazy=True)
+        # Read into memory: a lazily read font would hold its file open for the process.
+        data = io.BytesIO(font.path.read_bytes())
+        self.otf = OpenTypeFont(data, fontNumber=font.subfont, lazy=True)
         self.cmap: dict[int, str] = self.otf.getBestCmap() or {}
         self.glyph_set = self.otf.getGlyphSet()
         self.scale = 1.0 / float(self.otf["head"].unitsPerEm)

@@ -17,7 +17,8 @@ embedded font, so the page can still be searched, copied and read aloud.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,36 +80,61 @@ def _matrix(placed: PlacedWord) -> tuple[float, float, float, float]:
     return k * cos, k * sin, k * (shear * cos - sin), k * (shear * sin + cos)
 
 
-def _ink_word(code: list[str], placed: PlacedWord, paper: Rgb, nib: Nib) -> None:
+@dataclass(frozen=True)
+class Stroke:
+    """One letter as the pen wrote it: its outline on the page, and where it sat in its word.
+
+    ``local`` is the same outline in the word's own frame (points along the word's
+    baseline), where the joins between letters are found.
+    """
+
+    char: str
+    glyph: Glyph
+    size: float
+    ops: tuple[str, ...]
+    page: Array
+    local: Array
+
+
+def strokes(placed: PlacedWord) -> Iterator[Stroke]:
+    """Each inked letter of a placed word, bent as this instance is (see :func:`_bend`)."""
     a, b, c, d = _matrix(placed)
     transform = np.array([[a, b], [c, d]])
     origin = np.array([placed.x, placed.y])
+    nib = placed.word.nib
     cursor = 0.0
-    previous: tuple[str, Array, float] | None = None
     for run in placed.word.runs:
         for glyph in run.glyphs:
             shape = outline(run.font, glyph.char)
             drawn = outline(run.font, dict(run.font.swaps).get(glyph.char, glyph.char))
-            colour = _colour(placed.word.ink, paper, glyph.ink, nib)
             if not drawn.empty:
                 em = _bend(drawn, glyph, nib)
                 centre = (shape.advance - drawn.advance) * run.size / 2
                 local = em * run.size + (cursor + centre, glyph.rise)
-                page = local @ transform + origin
-                if nib.joins and previous is not None:
-                    code.append(f"{colour} RG")
-                    _join(code, previous, glyph.char, local, run.size, transform, origin)
-                code.append(f"{colour} rg")
-                code.append(_path(drawn.ops, page) + " f")
-                previous = (glyph.char, local, run.size)
-            else:
-                previous = None
+                yield Stroke(
+                    glyph.char, glyph, run.size, drawn.ops, local @ transform + origin, local
+                )
             cursor += shape.advance * run.size + glyph.spacing
+
+
+def _ink_word(code: list[str], placed: PlacedWord, paper: Rgb, nib: Nib) -> None:
+    a, b, c, d = _matrix(placed)
+    transform = np.array([[a, b], [c, d]])
+    origin = np.array([placed.x, placed.y])
+    previous: Stroke | None = None
+    for stroke in strokes(placed):
+        colour = _colour(placed.word.ink, paper, stroke.glyph.ink, nib)
+        if nib.joins and previous is not None:
+            code.append(f"{colour} RG")
+            _join(code, previous, stroke, transform, origin)
+        code.append(f"{colour} rg")
+        code.append(_path(stroke.ops, stroke.page) + " f")
+        previous = stroke
 
 
 def _colour(ink: Rgb, paper: Rgb, level: float, nib: Nib) -> str:
     """The word's ink, paler as the pen runs dry."""
-    fade = (1.0 - level) * 0.55 * (1.0 if nib.dryness else 0.0)
+    fade = (1.0 - level) * 0.4 * (1.0 if nib.dryness else 0.0)
     r, g, b = (i + (p - i) * fade for i, p in zip(ink, paper, strict=True))
     return f"{r:.3f} {g:.3f} {b:.3f}"
 
@@ -150,16 +176,15 @@ def _path(ops: Sequence[str], page: Array) -> str:
 
 
 def _join(
-    code: list[str],
-    previous: tuple[str, Array, float],
-    char: str,
-    local: Array,
-    size: float,
-    transform: Array,
-    origin: Array,
+    code: list[str], previous: Stroke, stroke: Stroke, transform: Array, origin: Array
 ) -> None:
-    """The stroke a print hand makes from the foot of one letter into the next."""
-    before, left, left_size = previous
+    """The stroke a print hand makes from the foot of one letter into the next.
+
+    Only between two lower-case letters that follow each other in the word (a space or
+    a mark between them leaves a gap), and only when they nearly touch already.
+    """
+    before, left, left_size = previous.char, previous.local, previous.size
+    char, local, size = stroke.char, stroke.local, stroke.size
     if not (before.isalpha() and before.islower() and char.isalpha() and char.islower()):
         return
     if before in _EXITS_HIGH:

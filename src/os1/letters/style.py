@@ -165,8 +165,10 @@ STYLES: Mapping[str, Style] = MappingProxyType(
             font_size=15.0,
             line_height=1.75,
             slant=4.0,
-            variation=Variation(baseline_drift=0.7, line_tilt=0.2, margin_waver=4.0),
-            nib=Nib(messiness=0.6, pressure=0.5, weight=-0.004, joins=True),
+            variation=Variation(
+                baseline_drift=0.7, line_tilt=0.2, margin_waver=4.0, ink_jitter=0.05
+            ),
+            nib=Nib(messiness=0.6, pressure=0.5, weight=0.004, joins=True, dryness=0.2),
         ),
         "elegant": Style(
             name="elegant",
