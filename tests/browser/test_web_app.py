@@ -176,8 +176,6 @@ def test_sign_in_and_a_streamed_reply(context: BrowserContext, live: Live) -> No
     expect(log).to_contain_text("Hello there, I grow tomatoes.")
     expect(log.locator("li.os1").last).to_contain_text("You said:")
     expect(log.locator("li.os1").last).to_have_attribute("aria-busy", "false")
-    page.get_by_role("button", name="Show os1 through the camera").click()
-    expect(log).to_contain_text("I can't see yet")
     shoot(page, "conversation")
     page.reload()
     expect(log).to_contain_text("Hello there, I grow tomatoes.")
@@ -481,3 +479,45 @@ def test_who_os1_is_can_be_shaped_on_its_page(context: BrowserContext, live: Liv
     expect(page.get_by_role("status")).to_contain_text("back to who it was")
     expect(page.get_by_text("sailing (pinned)")).to_have_count(0)
     expect(page.get_by_role("list").last).to_contain_text("We met.")
+
+
+def test_the_camera_starts_only_when_asked_shows_it_is_on_and_sends_only_a_taken_photo(
+    browser: Browser, live: Live
+) -> None:
+    context = browser.new_context(base_url=live.url, permissions=["camera"])
+    page = context.new_page()
+    problems = watched(page, live)
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.url) if r.url.endswith("/api/images") else None)
+    page.add_init_script(
+        "window.cameraCalls = 0; const ask = navigator.mediaDevices.getUserMedia.bind("
+        "navigator.mediaDevices); navigator.mediaDevices.getUserMedia = (c) => "
+        "{ window.cameraCalls += 1; return ask(c); };"
+    )
+    sign_in(page, "ben")
+    expect(page.get_by_text("Connected")).to_be_visible()
+    camera = page.get_by_role("button", name="Camera", exact=True)
+    indicator = page.get_by_text("Camera on: nothing is sent until you take a photo")
+    expect(camera).to_have_attribute("aria-pressed", "false")
+    expect(indicator).to_be_hidden()
+    assert page.evaluate("window.cameraCalls") == 0, "no camera before the person starts it"
+    camera.click()
+    expect(indicator).to_be_visible()
+    expect(page.get_by_role("button", name="Camera on")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("document.getElementById('camera-view').videoWidth > 0")
+    page.wait_for_timeout(1000)
+    assert posted == [], "streaming shows the picture here only; nothing is sent"
+    shoot(page, "camera")
+    page.get_by_label("Message to os1").fill("what do you see?")
+    page.get_by_role("button", name="Take photo and send").click()
+    log = page.get_by_role("log", name="Conversation")
+    expect(log).to_contain_text("Looked at the photo on this machine")
+    expect(log.locator("li.you").last).to_have_text("Youwhat do you see?")
+    expect(log.locator("li.os1").last).to_have_attribute("aria-busy", "false")
+    assert len(posted) == 1
+    page.get_by_role("button", name="Stop camera").click()
+    expect(indicator).to_be_hidden()
+    expect(camera).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("document.getElementById('camera-view').srcObject") is None
+    assert problems == []
+    context.close()

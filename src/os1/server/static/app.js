@@ -2,6 +2,7 @@
 // Each event of the signed-in person arrives on every open device, so a turn typed elsewhere
 // streams here too.
 import { getJSON, postJSON, registerWorker, showPairingCode, signOut } from "/static/api.js";
+import { Camera, upload } from "/static/camera.js";
 import { Recorder } from "/static/voice.js";
 
 const log = document.getElementById("log");
@@ -178,12 +179,14 @@ function connect() {
   });
 }
 
-function send(text, fresh = false) {
+function send(text, fresh = false, photo = {}) {
   if (!socket || socket.readyState !== WebSocket.OPEN) {
     note("Not connected yet; try again in a moment.", "failed");
     return false;
   }
-  socket.send(JSON.stringify({ type: "message", text, conversation: fresh ? null : conversation, new: fresh }));
+  socket.send(
+    JSON.stringify({ type: "message", text, conversation: fresh ? null : conversation, new: fresh, ...photo }),
+  );
   return true;
 }
 
@@ -206,9 +209,22 @@ document.getElementById("new-conversation").addEventListener("click", async () =
   if (text && send(text, true)) input.value = "";
   input.focus();
 });
-document.getElementById("camera").addEventListener("click", () => {
-  note("I can't see yet: seeing through the camera comes in a later version of os1.");
-});
+// The camera: on only when started here, with its indicator; one frame sent per "Take photo".
+new Camera(
+  {
+    button: document.getElementById("camera"),
+    panel: document.getElementById("camera-panel"),
+    view: document.getElementById("camera-view"),
+    take: document.getElementById("camera-take"),
+    keep: document.getElementById("camera-keep"),
+    stop: document.getElementById("camera-stop"),
+  },
+  async (photo, keep) => {
+    const image = await upload(photo, (problem) => note(problem, "failed"));
+    if (image && send(input.value.trim(), false, { image, keep })) input.value = "";
+  },
+  (problem) => note(problem, "failed"),
+);
 document.getElementById("sign-out").addEventListener("click", signOut);
 document.getElementById("pair-device").addEventListener("click", () =>
   showPairingCode(document.getElementById("pairing")),

@@ -1,6 +1,6 @@
 // The service worker: keeps the app's own files for a quick start and offline sign-in page.
 // Pages and the API always go to the network first, so nothing private is cached.
-const CACHE = "os1-v3";
+const CACHE = "os1-v4";
 const SHELL = [
   "/static/style.css",
   "/static/api.js",
@@ -9,6 +9,7 @@ const SHELL = [
   "/static/memories.js",
   "/static/pages.js",
   "/static/voice.js",
+  "/static/camera.js",
   "/static/mic-worklet.js",
   "/static/icon.svg",
 ];
