@@ -41,14 +41,16 @@ MAX_PENDING_TURNS = 3
 """Turns one person may have running or queued before the server says it is busy."""
 
 
-def _same_origin(ws: WebSocket) -> bool:
+def same_origin(ws: WebSocket) -> bool:
+    """Whether a browser opened this socket from this server's own pages (programs may not say)."""
     origin = ws.headers.get("origin")
     if origin is None:
         return True  # not a browser: programs authenticate with a device key
     return urlsplit(origin).netloc == ws.headers.get("host", "")
 
 
-async def _deny(ws: WebSocket, status: int, message: str) -> None:
+async def deny(ws: WebSocket, status: int, message: str) -> None:
+    """Refuse a socket before accepting it, with an HTTP status where the server can send one."""
     if "websocket.http.response" in ws.scope.get("extensions", {}):
         await ws.send_denial_response(JSONResponse({"detail": message}, status_code=status))
     else:
@@ -112,15 +114,15 @@ async def conversation_socket(ws: WebSocket) -> None:
     """Serve one socket: hello, then the person's messages in and every event of theirs out."""
     offered = ws.scope.get("subprotocols") or []
     if offered and PROTOCOL not in offered:
-        await _deny(ws, 400, f"This server speaks {PROTOCOL}.")
+        await deny(ws, 400, f"This server speaks {PROTOCOL}.")
         return
-    if not _same_origin(ws):
-        await _deny(ws, 403, "Connect from this server's own pages.")
+    if not same_origin(ws):
+        await deny(ws, 403, "Connect from this server's own pages.")
         return
     cookie = ws.cookies.get(COOKIE)
     signed = await auth_of(ws).who(cookie, ws.headers.get("authorization"))
     if signed is None:
-        await _deny(ws, 401, "Sign in first (or your sign-in has expired).")
+        await deny(ws, 401, "Sign in first (or your sign-in has expired).")
         return
     hub: Hub = ws.app.state.hub
     limit: int = ws.app.state.max_frame_bytes
