@@ -16,6 +16,7 @@ from os1.cli.agenda import calendar_app
 from os1.cli.audit import audit
 from os1.cli.backup import backup, restore
 from os1.cli.config import config_app
+from os1.cli.contacts import contacts_app
 from os1.cli.conversation import chat, history, say
 from os1.cli.letters import letters_app
 from os1.cli.look import look
@@ -58,6 +59,7 @@ app.add_typer(reminders_app, name="reminders")
 app.add_typer(memory_app, name="memory")
 app.add_typer(letters_app, name="letters")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(contacts_app, name="contacts")
 app.command()(proofread)
 app.add_typer(mail_app, name="mail")
 app.add_typer(models_app, name="models")
