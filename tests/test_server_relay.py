@@ -52,3 +52,27 @@ def test_a_turn_on_one_process_streams_to_a_device_on_another(home: Path) -> Non
             first.call(first.app.state.scheduler.tick)
             assert phone.receive_json()["event"]["text"] == "Tea time."
             assert laptop.receive_json()["event"]["text"] == "Tea time."
+
+
+def test_turns_of_one_person_on_two_processes_take_their_turn(home: Path) -> None:
+    with (
+        serving(home, redis_url=REDIS, delay_s=0.05) as first,
+        serving(home, redis_url=REDIS, delay_s=0.05) as second,
+    ):
+        ana = first.sign_in("ana")
+        with (
+            first.http.websocket_connect("/ws", subprotocols=["os1.v1"], headers=ana) as laptop,
+            second.http.websocket_connect("/ws", subprotocols=["os1.v1"], headers=ana) as phone,
+        ):
+            laptop.receive_json()
+            phone.receive_json()
+            laptop.send_json({"type": "message", "text": "Typed on the laptop, a long one."})
+            frames_until(phone, "token_delta")  # the laptop's turn is under way
+            phone.send_json({"type": "message", "text": "Typed on the phone meanwhile."})
+            frames_until(phone, "turn_committed")
+            frames_until(phone, "turn_committed")
+        second.settle()
+        prompt = second.companion.llm.calls[-1][0]  # type: ignore[attr-defined]
+        assert any("Typed on the laptop" in m.content for m in prompt[:-1]), (
+            "the phone's turn waited for the laptop's and was answered knowing it"
+        )

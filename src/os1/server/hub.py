@@ -73,7 +73,6 @@ class Hub:
         self.relay: Relay = relay or LocalRelay()
         self._outboxes: dict[int, set[Outbox]] = {}
         self._names: dict[int, str] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
         self._sessions: OrderedDict[tuple[int, int], Session] = OrderedDict()
         self._turns: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Future[None]] = set()
@@ -167,8 +166,7 @@ class Hub:
         listener: asyncio.Queue[Event | None] | None,
         image: Shown | None = None,
     ) -> None:
-        lock = self._locks.setdefault(signed.user_id, asyncio.Lock())
-        async with lock:
+        async with self.relay.turn(signed.user_id):
             for (user_id, other), session in list(self._sessions.items()):
                 if user_id == signed.user_id and other != conversation:
                     await session.quiet()

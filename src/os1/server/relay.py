@@ -1,5 +1,9 @@
 """Relays: how a frame for a person reaches every socket of theirs, in any server process.
 
+A relay also keeps each person's turns in order: one at a time per person,
+in whichever process they were started, so two devices talking at once never
+answer from the same history twice.
+
 ``LocalRelay`` hands frames straight to this process's hub: one process
 serves everyone (the default). ``RedisRelay`` (when ``redis_url`` is set)
 publishes each frame on a Redis channel that every server process on the
@@ -15,7 +19,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,10 @@ class Relay(Protocol):
         """Begin delivering frames published anywhere to this process's sockets."""
         ...
 
+    def turn(self, user_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """Held while one of the person's turns runs: their next turn waits for it."""
+        ...
+
     async def aclose(self) -> None:
         """Stop delivering."""
         ...
@@ -45,6 +53,7 @@ class LocalRelay:
 
     def __init__(self) -> None:
         self._deliver: Deliver | None = None
+        self._turns: dict[int, asyncio.Lock] = {}
 
     async def publish(self, user_id: int, frame: str) -> None:
         """Deliver to this process's sockets."""
@@ -55,6 +64,10 @@ class LocalRelay:
         """Remember where frames go."""
         self._deliver = deliver
 
+    def turn(self, user_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """A lock per person in this process: the only process there is."""
+        return self._turns.setdefault(user_id, asyncio.Lock())
+
     async def aclose(self) -> None:
         """Nothing to release."""
 
@@ -64,13 +77,24 @@ def channel_for(database: str) -> str:
     return "os1:events:" + hashlib.sha256(database.encode("utf-8")).hexdigest()[:16]
 
 
+TURN_LOCK_S = 600.0
+"""How long a process may hold a person's turn before Redis lets the next one start anyway:
+a process killed mid-turn must not silence the person for good."""
+
+
 class RedisRelay:
-    """Many processes: frames go through one Redis pub/sub channel per database."""
+    """Many processes: frames go through one Redis pub/sub channel per database.
+
+    Turns are ordered by a Redis lock per person on the same database, taken
+    in this process's order first (a local lock), so the waiting is fair here
+    and only one request per process polls Redis.
+    """
 
     def __init__(self, url: str, channel: str) -> None:
         from redis.asyncio import Redis
 
         self.channel = channel
+        self._turns: dict[int, asyncio.Lock] = {}
         self._redis = Redis.from_url(url)
         self._listener: asyncio.Task[None] | None = None
         self._pubsub: Any = None
@@ -96,6 +120,15 @@ class RedisRelay:
 
         self._pubsub = pubsub
         self._listener = asyncio.create_task(listen(), name="redis-relay")
+
+    @contextlib.asynccontextmanager
+    async def turn(self, user_id: int) -> AsyncIterator[None]:
+        """The person's turn across every process on this database."""
+        async with (
+            self._turns.setdefault(user_id, asyncio.Lock()),
+            self._redis.lock(f"{self.channel}:turn:{user_id}", timeout=TURN_LOCK_S, sleep=0.05),
+        ):
+            yield
 
     async def aclose(self) -> None:
         """Unsubscribe and close the connection."""
