@@ -7,6 +7,7 @@ import json
 import mailbox
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from os1.clock import SystemClock
 from os1.errors import MailError
 from os1.mail import Account, Inbox, MailStore
 from os1.mail.accounts import keyring_usable
+from os1.mail.sync import sync
 from os1.store import Journal
 
 ME = "me@example.org"
@@ -169,12 +171,17 @@ def test_a_connection_dropped_mid_sync_loses_nothing_and_resumes(
     inbox = Inbox(MailStore(journal.engine), SystemClock())
     account = inbox.add(user_id, Account(0, "work", "imap", ME, "127.0.0.1", dovecot.port,
                                          "none", USER, "env:MAILPW"))  # fmt: skip
-    from os1.mail.sync import sync
+    doveadm = ["doveadm", "-c", str(dovecot.root / "dovecot.conf")]
 
     def kick(done: int, total: int) -> None:
-        if done == 20:  # the server drops every connection of the user after two batches
-            subprocess.run(["doveadm", "-c", str(dovecot.root / "dovecot.conf"), "kick", USER],
-                           check=True, capture_output=True)  # fmt: skip
+        if done != 20:
+            return
+        # the server drops every connection of the user after two batches, and is seen to
+        subprocess.run([*doveadm, "kick", USER], check=True, capture_output=True)
+        deadline = time.monotonic() + 20
+        while USER in subprocess.run([*doveadm, "who"], capture_output=True, text=True).stdout:
+            assert time.monotonic() < deadline, "doveadm kick did not drop the connection"
+            time.sleep(0.05)
 
     with pytest.raises(MailError, match="was lost") as caught:
         sync(inbox.store, user_id, account, SystemClock(), batch=10, progress=kick)

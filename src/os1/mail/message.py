@@ -14,6 +14,8 @@ import email
 import email.policy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -57,14 +59,23 @@ class ParsedMail:
     size: int = 0
 
 
+def _words(value: str) -> str:
+    """A header's encoded words (RFC 2047) decoded; raw 8-bit bytes read as UTF-8."""
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        value = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    return str(make_header(decode_header(value)))
+
+
 def _header(msg: Message, name: str, problems: list[str]) -> str:
+    value = msg.get(name)
+    if value is None:
+        return ""
+    text = str(value)
     try:
-        value = msg.get(name)
-    except Exception as exc:  # the policy's header parser raises on some broken headers
-        problems.append(f"The {name} header could not be read ({type(exc).__name__}).")
-        raw = msg.get_all(name, failobj=[])
-        return str(raw[0]) if raw else ""
-    return "" if value is None else " ".join(str(value).split())
+        text = _words(text)
+    except (HeaderParseError, LookupError, UnicodeError, ValueError) as exc:
+        problems.append(f"The {name} header could not be decoded ({type(exc).__name__}).")
+    return " ".join(text.split())
 
 
 def decode_bytes(data: bytes, charset: str | None, problems: list[str]) -> str:
@@ -114,9 +125,9 @@ def _attachment_size(part: Message) -> int:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename()
-    except Exception:
+        return " ".join(_words(str(name)).split()) if name else "(unnamed)"
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
         return "(unnamed)"
-    return " ".join(str(name).split()) if name else "(unnamed)"
 
 
 def _sender(msg: Message, problems: list[str]) -> tuple[str, str]:
@@ -147,7 +158,7 @@ def _date(msg: Message, problems: list[str]) -> datetime | None:
 def parse(raw: bytes) -> ParsedMail:
     """Read one mail's bytes; anything unreadable is listed in ``problems``, never raised."""
     problems: list[str] = []
-    msg: Message = email.message_from_bytes(raw, policy=email.policy.default)
+    msg: Message = email.message_from_bytes(raw, policy=email.policy.compat32)
     for defect in getattr(msg, "defects", [])[:5]:
         problems.append(f"Malformed MIME: {type(defect).__name__}.")
     plain: list[str] = []
