@@ -192,11 +192,11 @@ def invented(text: str, case: Case) -> list[str]:
 
 
 def wrongly_bracketed(text: str, case: Case) -> list[str]:
-    """Names on file (brief or notes) that the draft put in [brackets]."""
+    """Names on file (brief or notes) that the draft put in [brackets] as a suggestion."""
     on_file = " ".join([case.client, case.recipient, case.history, *case.details, case.notes])
     names = set(re.findall(r"\b[A-Z][a-z]+\b", on_file))
-    inside = " ".join(re.findall(r"\[([^\]\n]*)\]", text))
-    return sorted(n for n in names if re.search(rf"\b{n}\b", inside))
+    marked = re.findall(r"\[([^\]\n]*)\]", text)
+    return sorted(m for m in marked if set(re.findall(r"[A-Z][a-z]+", m)) & names and len(m) < 40)
 
 
 def revised_ok(before: str, after: str, instruction: str) -> dict[str, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from os1.companion import Companion
 from os1.companion.letters import LetterHelper
 from os1.errors import InputError, LetterError, NotFound
 from os1.events import Event, Notice, TurnCommitted
-from os1.letters.composer import Brief, draft_prompt, shape, unconfirmed
+from os1.letters.composer import Brief, body_of, closings, draft_prompt, shape, unconfirmed
 from os1.letters.studio import Studio
 from os1.llm import ScriptedLLM
 from os1.skills.proofread import apply_fixes, proofread
@@ -337,3 +337,117 @@ async def test_a_letter_is_written_together_in_conversation(desk: Desk) -> None:
     assert "leave the letter" in declined
     assert studio.store.letters(journal.user_id("me", NOW)) == [letter], "nothing half-made"
     await llm.aclose()
+
+
+# -- drafts that only say what is on file -----------------------------------------------------
+
+INVENTING = (
+    "Dear Ruth,\n\nWe met at the lake house in our forties, and I knew at once. We both loved "
+    "to fish on Sunday mornings. Lily sends her love, and Tom says hello.\n\nFifty years of "
+    "burnt pancakes, and I would not change one. Best regards,\n\nWith all my love,\nHal\n\n"
+    "Love always,\nHarold"
+)
+SAME_LENGTH = (
+    "Dear Ruth,\n\nFifty years of burnt pancakes every Sunday, and I would not change one of "
+    "them. You are the best thing that ever happened to me, and I tell the children so. I am "
+    "still the lucky one, and I know it every morning when I wake up beside you.\n\nThank you "
+    "for every one of those years, and for putting up with me and my terrible jokes.\n\n"
+    "With love,\nHal"
+)
+
+
+@pytest.fixture
+def scripted(home: Path, database_url: str) -> Callable[..., Desk]:
+    """A desk whose model answers with the given texts in turn."""
+
+    def make(*texts: str) -> Desk:
+        home.mkdir(parents=True, exist_ok=True)
+        return Desk(home, database_url, *texts)
+
+    return make
+
+
+async def test_a_draft_never_invents_a_shared_past_and_keeps_names_from_the_notes(
+    scripted: Callable[..., Desk],
+) -> None:
+    desk = scripted(INVENTING)
+    try:
+        desk.file_harold()
+        notes = "Fifty years. Lily wants to say hello too."
+        letter = await desk.studio.write_letter(desk.user, "Harold", "Ruth", "fiftieth", notes)
+    finally:
+        desk.journal.close()
+    text = letter.latest.text
+    assert "[We both loved to fish on Sunday mornings.]" in text
+    assert "[Tom]" in text, "a name on no file is a suggestion, even starting a sentence"
+    assert "[We met at the lake house in our forties,]" in text, "in our forties is not"
+    assert "Lily" in text
+    assert "[Lily]" not in text, "a name in the notes is the client's"
+    assert "Best regards" not in text
+    assert closings(text) == 1
+    assert text.endswith("\nHal"), "signed once, the way the client signs"
+
+
+async def test_a_revision_does_what_it_was_asked_measurably(
+    scripted: Callable[..., Desk],
+) -> None:
+    desk = scripted(SAME_LENGTH, SAME_LENGTH, SAME_LENGTH)
+    try:
+        desk.file_harold()
+        first = await desk.studio.write_letter(desk.user, "Harold", "Ruth", "fiftieth", "")
+        shorter = await desk.studio.revise_letter(desk.user, first.id, "warmer, shorter")
+        mention = await desk.studio.revise_letter(
+            desk.user, first.id, "mention the lake house and Ben"
+        )
+    finally:
+        desk.journal.close()
+
+    def count(text: str) -> int:
+        return len(body_of(text).split())
+
+    before = first.versions[0].text
+    assert count(shorter.latest.text) <= 0.85 * count(before), "the model kept every word"
+    assert "Fifty years of burnt pancakes" in shorter.latest.text, "the first sentence stays"
+    assert "lake house" in mention.latest.text
+    for version in mention.versions:
+        assert closings(version.text) == 1
+
+
+def test_print_ready_renders_through_the_cli(home: Path, tmp_path: Path) -> None:
+    env = {"OS1_MODEL": write_script(tmp_path / "s.json", [DRAFT])}
+    run_os1("letters", "client", "add", "Harold", "--signs-as", "Hal", env=env)
+    run_os1("letters", "recipient", "add", "Ruth", "--client", "Harold", env=env)
+    wrote = run_os1("letters", "write", "--client", "Harold", "--to", "Ruth", env=env)
+    assert wrote.code == 0, wrote.stderr
+    assert wrote.stdout.count("I would make that promise again tomorrow.") == 1
+    assert "promise" not in wrote.stderr, "the letter is shown once, as filed"
+
+    hand = run_os1(
+        "letters", "client", "hand", "Harold", "--base", "casual", "--slant", "12",
+        "--messiness", "0.8", env=env,
+    )  # fmt: skip
+    assert hand.code == 0, hand.stderr
+    wild = run_os1("letters", "client", "hand", "Harold", "--slant", "80", env=env)
+    assert "from -15 to 30" in said(wild)
+    first = run_os1("letters", "render", "1", "--as-is", env=env)
+    again = run_os1("letters", "render", "1", "--as-is", env=env)
+    casual = run_os1("letters", "render", "1", "--as-is", "--style", "casual", env=env)
+    paths = [Path(r.stdout.strip()) for r in (first, again, casual)]
+    assert [p.name for p in paths] == [
+        "letter-1-v1-own.pdf",
+        "letter-1-v1-own-2.pdf",
+        "letter-1-v1-casual.pdf",
+    ], "names say what they hold and never overwrite"
+    assert all(p.is_file() for p in paths)
+
+    out = tmp_path / "env.png"
+    png = run_os1(
+        "letters", "render", "1", "--as-is", "--envelope", "--format", "png", "-o", str(out),
+        env=env,
+    )  # fmt: skip
+    assert png.code == 0, png.stderr
+    warned = said(png)
+    assert "no postal address on file for Ruth" in warned
+    assert warned.index("no postal address") < warned.index("Rendering")
+    assert png.stdout.split() == [str(out), str(tmp_path / "env-envelope.png")]
+    assert "envelope env-envelope.png" in warned

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 import re
 import subprocess
 import time
@@ -287,3 +288,150 @@ def test_public_names_are_importable() -> None:
 
     for name in os1.letters.__all__:
         assert getattr(os1.letters, name) is not None
+
+
+# -- a pen, not a font ----------------------------------------------------------------------
+
+
+def _fonts(pdf: Path) -> list[list[str]]:
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    return [line.split() for line in listed.stdout.splitlines()[2:] if line.strip()]
+
+
+def test_every_font_in_every_pdf_is_embedded_and_none_is_helvetica(tmp_path: Path) -> None:
+    world = LETTER.model_copy(update={"body": (*LETTER.body, "Café Ελλάδα Москва 你好 ❤")})
+    pdfs = [
+        render_letter(world, style, 1, tmp_path / f"{style}.pdf", envelope=True).path
+        for style in STYLES
+    ]
+    book = [BookEntry(LETTER, dt.date(2024, 5, 1), "Spring")]
+    pdfs.append(render_book("Letters", book, "casual", 1, tmp_path / "book.pdf").path)
+
+    for pdf in pdfs:
+        rows = _fonts(pdf)
+        assert rows, f"{pdf.name}: the invisible text layer names its fonts"
+        for row in rows:
+            name, emb = row[0], row[-5]
+            assert emb == "yes", f"{pdf.name}: {name} is not embedded"
+            assert "Helvetica" not in name
+
+
+def test_png_pages_are_300_dpi_and_named_for_what_they_hold(tmp_path: Path) -> None:
+    long = LETTER.model_copy(update={"body": LETTER.body * 6})
+    result = render_letter(long, "neat", 1, tmp_path / "env.png", fmt="png", envelope=True)
+
+    assert result.paths == (
+        tmp_path / "env-page-1.png",
+        tmp_path / "env-page-2.png",
+        tmp_path / "env-envelope.png",
+    )
+    with Image.open(result.paths[0]) as page:
+        assert page.size == pytest.approx((2480, 3508), abs=2)
+        assert page.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    with Image.open(result.paths[2]) as envelope:
+        assert envelope.size == pytest.approx((2598, 1299), abs=2)  # 220 x 110 mm
+    one = render_letter(LETTER, "neat", 1, tmp_path / "one.png", fmt="png")
+    assert one.paths == (tmp_path / "one.png",)
+
+
+def test_no_two_instances_of_a_letter_have_the_same_shape(tmp_path: Path) -> None:
+    from os1.letters.fonts import FontChain
+    from os1.letters.handwriting import Hand, PlacedWord
+    from os1.letters.pen import strokes
+    from os1.letters.style import Nib
+
+    def shapes(style: Style) -> list[object]:
+        hand = Hand(
+            style.variation, style.ink, style.paper.colour, style.slant, random.Random(3), style.nib
+        )
+        chain = FontChain(style.font)
+        out = []
+        for _ in range(6):
+            for stroke in strokes(PlacedWord(hand.word("aaa", chain, 18.0), 0.0, 0.0)):
+                points = stroke.page - stroke.page.mean(axis=0)
+                out.append(points.round(3).tobytes())
+        return out
+
+    for name in STYLES:
+        written = shapes(STYLES[name])
+        assert len(set(written)) == len(written), f"{name}: an 'a' was stamped twice"
+    typeset = dataclasses.replace(
+        STYLES["classic"], variation=Variation.none(), nib=Nib.none(), slant=0.0
+    )
+    assert len(set(shapes(typeset))) == 1, "a font's own 'a' is always the same"
+    page = render_letter(LetterDocument(body=("a " * 30,)), "classic", 5, tmp_path / "a.pdf")
+    assert pdftotext(page.path).count("a") == 30, "the page is still searchable text"
+
+
+def test_writing_sits_on_the_rules_of_lined_paper(tmp_path: Path) -> None:
+    from os1.letters.desk import Desk
+    from os1.letters.layout import lay_out_letter
+
+    style = STYLES["casual"]
+    desk = Desk(tmp_path / "x.pdf", style, 9)
+    frame = desk.frame()
+    pages = lay_out_letter(
+        LETTER, desk.writer(frame), desk.chain, desk.signature_chain, 15.0, style.signature_size
+    )
+    rules = frame.baselines
+    offsets = [min(abs(placed.y - rule) for rule in rules) for placed in pages[0]]
+    assert max(offsets) < 15.0 * 0.15, "no word floats off its rule (a hand drifts a little)"
+    assert sum(offsets) / len(offsets) < 1.0, "the writing sits on the rules"
+
+
+def test_an_envelope_without_an_address_is_rendered_with_a_warning(tmp_path: Path) -> None:
+    bare = LETTER.model_copy(update={"recipient_address": ("Catherine",)})
+    result = render_letter(bare, "classic", 1, tmp_path / "bare.pdf", envelope=True)
+
+    assert result.pages == 2
+    assert any("no postal address on file for Catherine" in w for w in result.warnings)
+    addressed = render_letter(LETTER, "classic", 1, tmp_path / "full.pdf", envelope=True)
+    assert addressed.warnings == ()
+
+
+def _rule_rows(png: Path, colour: tuple[int, int, int]) -> list[int]:
+    """The pixel rows a rule of this colour crosses from one side nearly to the other."""
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        rows = []
+        for y in range(height):
+            hits = sum(
+                1
+                for x in range(0, width, 4)
+                if all(abs(a - b) < 40 for a, b in zip(rgb.getpixel((x, y)), colour, strict=True))
+            )
+            if hits > 0.6 * width / 4:
+                rows.append(y)
+    return rows
+
+
+def test_a_book_has_one_date_a_heading_off_the_rules_and_no_lonely_closing(
+    tmp_path: Path,
+) -> None:
+    day = dt.date(2022, 7, 9)
+    entries = [
+        BookEntry(LETTER.model_copy(update={"body": LETTER.body * n}), day, f"To Catherine {n}")
+        for n in range(1, 9)
+    ]
+    result = render_book("Letters", entries, "casual", 2, tmp_path / "book.pdf")
+
+    contents = pdftotext(result.path, 2, layout=True)
+    starts = [int(re.findall(rf"To Catherine {n}[ .]*(\d+)", contents)[0]) for n in range(1, 9)]
+    for number, start in enumerate(starts, start=1):
+        first = pdftotext(result.path, start)
+        assert first.count("9 July 2022") == 1, "the heading's date, not the letter's again"
+        assert "Los Angeles" not in first
+        end = starts[number] - 1 if number < len(starts) else result.pages
+        last = words_of(pdftotext(result.path, end))
+        body = [w for w in last if w not in {"Love", "Theodore", str(end)}]
+        assert len(body) >= 8, f"letter {number} ends on a page holding only its closing"
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", "-singlefile", str(result.path),
+         str(tmp_path / "first")],
+        check=True,
+    )  # fmt: skip
+    rules = _rule_rows(tmp_path / "first.png", (168, 196, 224))
+    heading = next(w for w in word_boxes(result.path, 3) if w[0] == "Catherine")
+    assert rules, "lined paper has its rules"
+    assert min(rules) / 40 * 72 > heading[4] + 10, "no rule runs through the heading or date"

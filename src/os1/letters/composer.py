@@ -380,6 +380,13 @@ _INLINE_CLOSING = re.compile(
     r"fondly|cheers|hugs|affection)(?:\s+always)?,?(?:\s+[A-Z][\w.]*)?\s*$",
     re.IGNORECASE,
 )
+_SCAFFOLD = re.compile(
+    r"^\s*(?:change asked for|facts|the letter now|write the (?:revised )?letter|"
+    r"(?:this|the) (?:revised )?letter (?:now )?(?:includes|mentions|is)|end of (?:the )?letter|"
+    r"\(?note:)[^\n]*$\n?",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Lines of the prompt the model echoed, or its notes about what it did: not the letter."""
 _NOTE_TO_WRITER = re.compile(r"\[(?:added|note|insert|optional|new)\s*:\s*", re.IGNORECASE)
 
 
@@ -395,6 +402,7 @@ def shape(raw: str, brief: Brief, closing: str = "With love,") -> str:
     paragraph ("…mean to me. Best regards,") goes with the others.
     """
     text = re.sub(r"```[a-z]*", "", _unbracket(raw)).replace("\r\n", "\n")
+    text = _SCAFFOLD.sub("", text)
     text = _PREAMBLE.sub("", text, count=1).strip()
     text = _FILLER.sub("", text)
     body = body_of(text)

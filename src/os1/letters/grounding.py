@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _SHARED = re.compile(
-    r"\byou(?:'ve| have| had)? (?!been\b)\w+ed\b|\byou used to\b|"
+    r"\byou(?:'ve| have| had)? (?!been\b)\w+ed\b|\byou used to\b|\bmet (?:you|each other)\b|"
     r"\b(we|we'd|we've|we're|we'll|us|our|ours|together|both of us|the two of us|you and i|"
     r"you and me|remember|recall|never forget|back then|those days|used to|"
     r"think back|that (?:day|night|summer|winter|spring|autumn|year|time|trip))\b",
@@ -115,6 +115,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
+    if len(word) > 3:
+        word = word.removesuffix("e")  # "nurse" and "nursing" meet at "nurs"
     return word[:5]
 
 
