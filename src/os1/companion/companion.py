@@ -27,12 +27,12 @@ from os1.companion.character import (
     Situation,
     character_book,
 )
-from os1.companion.choice import choose
 from os1.companion.gate import Gate
 from os1.companion.identity import Identity
 from os1.companion.initiative import Initiatives
 from os1.companion.letters import LetterHelper
 from os1.companion.persona import self_answer, self_note, system_text
+from os1.companion.picker import Picker
 from os1.companion.prompt import PreparedInput, build_messages, input_budget, prepare_input
 from os1.companion.setup import SETUP_OFFER, Interview
 from os1.companion.sight import NO_WORDS, Eyes, Seen, Shown, fits_memory, memory_of
@@ -122,6 +122,7 @@ class Companion:
         self.gate = Gate(AuditLog(journal.engine), clock, self.skills)
         self.eyes = eyes
         self._route_with_model = route_with_model
+        self.picker = Picker(self._ask_json, self.skills)
         self._user = user
         self._user_id: int | None = None
         self._context_tokens = context_tokens
@@ -716,28 +717,22 @@ class Companion:
         route = await self._route(user_id, conversation, text)
         if route is not None:
             return await self._follow(route, user_id, conversation, text)
-        chosen = await self._chosen(text) if self._route_with_model else None
-        if chosen is None:
+        if not self._route_with_model:
             return None
-        skill, arguments = chosen
-        return await self.gate.take(skill, Call(user_id, conversation, text, arguments))
-
-    async def _chosen(self, text: str) -> tuple[Skill, dict[str, Any]] | None:
-        """The model's pick of a skill for words no pattern matched (``os1.companion.choice``)."""
-
-        async def ask_json(system: str, user: str, schema: dict[str, Any]) -> Any:
-            return await complete_json(
-                self.llm,
-                [Message("system", system), Message("user", user)],
-                schema,
-                GenerationOptions(max_tokens=200, temperature=0.0, session="routing-work"),
-            )
-
-        try:
-            return await choose(ask_json, self.skills, text)
-        except Os1Error:
-            log.warning("the model could not sort a message; it is answered as conversation")
+        picked = await self.picker.pick(text, self.clock.now())
+        if picked is None:
             return None
+        call = Call(user_id, conversation, text, picked.arguments)
+        return await self.gate.take(picked.skill, call)
+
+    async def _ask_json(self, system: str, user: str, schema: dict[str, Any]) -> Any:
+        """The picker's schema-constrained call, on a cached session of its own."""
+        return await complete_json(
+            self.llm,
+            [Message("system", system), Message("user", user)],
+            schema,
+            GenerationOptions(max_tokens=200, temperature=0.0, session="routing-work"),
+        )
 
     def _matched(self, text: str) -> tuple[Skill, dict[str, Any]] | None:
         """The first skill whose phrasing ``text`` (the person's own words) matches."""

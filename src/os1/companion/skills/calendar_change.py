@@ -81,7 +81,7 @@ class CalendarAdd(AgendaSkill):
     )
     schema = words_schema({"what": "the event's title", "when": "the day, time and length"})
     outward = True
-    cues = ("add", "put", "schedule", "book", "pencil", "calendar", "appointment")
+    cues = ("calendar", "appointment", "meeting", "schedule", "pencil in", "diary")
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """What and when, if the words ask to add something at a time."""
@@ -126,7 +126,7 @@ class CalendarMove(AgendaSkill):
     )
     schema = words_schema({"what": "which event", "to": "the new day or time"})
     outward = True
-    cues = ("move", "reschedule", "push", "postpone", "shift", "bring forward")
+    cues = ("move", "reschedule", "postpone", "push back", "bring forward", "shift")
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """Which event and to when."""
@@ -167,7 +167,7 @@ class CalendarCancel(AgendaSkill):
     )
     schema = words_schema({"what": "which event (and its day)"})
     outward = True
-    cues = ("cancel", "delete", "remove", "call off", "clear")
+    cues = ("cancel", "call off", "delete", "remove")
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """Which event, when the words name a day or a kind of event (not "my subscription")."""

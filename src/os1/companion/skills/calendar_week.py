@@ -122,7 +122,8 @@ class CalendarWeek(AgendaSkill):
     )
     schema = words_schema({"when": "the time asked about (e.g. 'this week')"})
     outward = False
-    cues = ("week", "calendar", "schedule", "agenda", "diary", "busy", "planned", "on tomorrow")
+    cues = ("calendar", "schedule", "agenda", "diary", "my week", "this week", "next week",
+            "busy", "what's on", "planned", "appointments", "meetings")  # fmt: skip
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The time asked about, for "what's my week?" and its kind."""
@@ -172,7 +173,7 @@ class CalendarFree(AgendaSkill):
         {"length": "how long a slot is needed (e.g. 'an hour')"},
     )
     outward = False
-    cues = ("free", "available", "slot", "fit in")
+    cues = ("free time", "free slot", "am i free", "available", "fit in", "slot")
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The time to look in and the length asked for."""

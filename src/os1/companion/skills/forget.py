@@ -36,6 +36,7 @@ class Forget:
     description = "Forget (delete) what the person told os1 about a topic."
     schema = SCHEMA
     outward = True
+    cues = ("forget", "erase", "delete what", "stop remembering")
 
     def __init__(self, memory: Memory) -> None:
         self.memory = memory

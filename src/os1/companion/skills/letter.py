@@ -36,6 +36,7 @@ class Letter:
     schema = SCHEMA
     outward = False
     steps = LetterHelper.KINDS
+    cues = ("letter", "write to", "card for", "note to")
 
     def __init__(self, helper: LetterHelper) -> None:
         self.helper = helper

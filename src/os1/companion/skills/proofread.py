@@ -26,6 +26,7 @@ class Proofread:
     description = "Check a text the person gives for spelling, grammar and style."
     schema = SCHEMA
     outward = False
+    cues = ("proofread", "proof-read", "spell", "grammar", "typo", "correct this", "check this")
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The text after "proofread:"."""

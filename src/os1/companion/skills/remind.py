@@ -35,6 +35,7 @@ class Remind:
     )
     schema = SCHEMA
     outward = True
+    cues = ("remind", "nudge", "don't let me forget", "alarm")
 
     def __init__(self, initiatives: Initiatives) -> None:
         self.initiatives = initiatives
