@@ -157,9 +157,10 @@ class Settings(BaseSettings):
         60.0, gt=0, le=3600, description="Longest wait for a vision server's answer."
     )
     route_with_model: bool = Field(
-        False,
-        description="When no phrase matches, let the model pick a skill (one more model call "
-        "per message; outward skills still wait for a yes).",
+        True,
+        description="When no phrase matches but a skill's word is there, let the model pick a "
+        "skill (one constrained call; plain conversation never pays for it; outward skills "
+        "still wait for a yes).",
     )
     care_judge: bool = Field(
         False,
