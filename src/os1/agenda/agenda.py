@@ -164,7 +164,7 @@ class Agenda:
             parse_calendar(_read(path), str(path))
         else:
             write_file(path, _EMPTY)
-        return self.store.add(user_id, CALENDAR, _name(name), FILE, str(path), self.clock.now())
+        return self.store.add(user_id, CALENDAR, name, FILE, str(path), self.clock.now())
 
     def add_caldav(
         self, user_id: int, name: str, url: str, username: str = "", secret: str = ""
@@ -176,7 +176,7 @@ class Agenda:
             )
         items = CalDavCalendar(url, username, password_for(secret, f"calendar:{name}")).fetch()
         source = self.store.add(
-            user_id, CALENDAR, _name(name), DAV, url, self.clock.now(), username=username,
+            user_id, CALENDAR, name, DAV, url, self.clock.now(), username=username,
             secret=secret,
         )  # fmt: skip
         self.store.replace_items(
@@ -408,15 +408,6 @@ class Agenda:
     def _remote(self, source: Source) -> CalDavCalendar:
         password = password_for(source.secret, f"calendar:{source.name}")
         return CalDavCalendar(source.location, source.username, password)
-
-
-def _name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 100 or any(not c.isprintable() for c in name):
-        raise InputError(
-            f"{name!r} cannot name a calendar.", "Use a short printable name, like 'work'."
-        )
-    return name
 
 
 def _read(path: Path) -> bytes:

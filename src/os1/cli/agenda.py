@@ -47,6 +47,26 @@ YesOpt = Annotated[
     bool, typer.Option("--yes", help="Do it without asking (you have read what it does).")
 ]
 MOST_INVITATION_BYTES = 5_000_000
+UserOpt = Annotated[str, typer.Option("--user", help="The user name on the server.")]
+PasswordEnvOpt = Annotated[
+    str | None,
+    typer.Option("--password-env", help="Read the password from this variable when needed."),
+]
+NoPasswordOpt = Annotated[
+    bool, typer.Option("--no-password", help="The server asks for no password.")
+]
+
+
+def account_secret(
+    account: str, url: str, user: str, password_env: str | None, no_password: bool
+) -> str:
+    """Where a server's password is kept: a variable named, or the keyring (asked for once)."""
+    if password_env:
+        return env_secret(password_env)
+    if not user or no_password:
+        return ""
+    typed = typer.prompt(f"Password for {user} at {url}", hide_input=True)
+    return keep_in_keyring(account, typed)
 
 
 @dataclass
@@ -114,14 +134,9 @@ def add(
         Path | None, typer.Option("--file", help="A local .ics file (made if missing).")
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="A CalDAV calendar's address.")] = None,
-    user: Annotated[str, typer.Option("--user", help="The CalDAV user name.")] = "",
-    password_env: Annotated[
-        str | None,
-        typer.Option("--password-env", help="Read the password from this variable when needed."),
-    ] = None,
-    no_password: Annotated[
-        bool, typer.Option("--no-password", help="The server asks for no password.")
-    ] = False,
+    user: UserOpt = "",
+    password_env: PasswordEnvOpt = None,
+    no_password: NoPasswordOpt = False,
 ) -> None:
     """Add a calendar: a local ICS file, or a CalDAV calendar (signed in and copied once).
 
@@ -137,12 +152,7 @@ def add(
             out.print(f"Added {escaped(source.name)}: {escaped(source.location)}")
             return
         assert url is not None
-        secret = ""
-        if password_env:
-            secret = env_secret(password_env)
-        elif user and not no_password:
-            typed = typer.prompt(f"Password for {user} at {url}", hide_input=True)
-            secret = keep_in_keyring(f"calendar:{name}", typed)
+        secret = account_secret(f"calendar:{name}", url, user, password_env, no_password)
         source, count = desk.agenda.add_caldav(desk.user_id, name, url, user, secret)
     out.print(f"Added {escaped(source.name)} ({count} events copied): {escaped(source.location)}")
 

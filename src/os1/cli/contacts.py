@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
+from os1.cli.agenda import NoPasswordOpt, PasswordEnvOpt, UserOpt, account_secret
 from os1.cli.runtime import err, friendly_errors, out
 from os1.clock import clock_from_env
 from os1.companion.skills.contacts import described
 from os1.config import load_settings, resolve_paths
 from os1.contacts import AddressBook, Card, Dropped, days_until
-from os1.credentials import env_secret, keep_in_keyring
 from os1.errors import InputError
 from os1.private import secure_home
 from os1.store import Journal, PimStore
@@ -90,14 +90,9 @@ def add(
     name: Annotated[str, typer.Argument(help="A short name for the address book: 'family'.")],
     file: Annotated[Path | None, typer.Option("--file", help="A .vcf file.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="A CardDAV address book.")] = None,
-    user: Annotated[str, typer.Option("--user", help="The CardDAV user name.")] = "",
-    password_env: Annotated[
-        str | None,
-        typer.Option("--password-env", help="Read the password from this variable when needed."),
-    ] = None,
-    no_password: Annotated[
-        bool, typer.Option("--no-password", help="The server asks for no password.")
-    ] = False,
+    user: UserOpt = "",
+    password_env: PasswordEnvOpt = None,
+    no_password: NoPasswordOpt = False,
 ) -> None:
     """Add an address book: a vCard file, or CardDAV (signed in and copied once).
 
@@ -112,12 +107,7 @@ def add(
             source, count = desk.book.add_file(desk.user_id, name, file)
         else:
             assert url is not None
-            secret = ""
-            if password_env:
-                secret = env_secret(password_env)
-            elif user and not no_password:
-                typed = typer.prompt(f"Password for {user} at {url}", hide_input=True)
-                secret = keep_in_keyring(f"contacts:{name}", typed)
+            secret = account_secret(f"contacts:{name}", url, user, password_env, no_password)
             source, count = desk.book.add_carddav(desk.user_id, name, url, user, secret)
         out.print(f"Added {escaped(source.name)} ({count} cards): {escaped(source.location)}")
         _birthdays_scheduled(desk)

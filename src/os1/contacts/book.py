@@ -57,7 +57,7 @@ class AddressBook:
         """Add a vCard file (it must exist and hold cards); how many cards it holds."""
         path = path.expanduser().resolve()
         cards, _ = read_cards(_read(path), str(path))
-        source = self.store.add(user_id, CONTACTS, _name(name), FILE, str(path), self.clock.now())
+        source = self.store.add(user_id, CONTACTS, name, FILE, str(path), self.clock.now())
         return source, len(cards)
 
     def add_carddav(
@@ -70,7 +70,7 @@ class AddressBook:
             )
         found = fetch_cards(url, username, password_for(secret, f"contacts:{name}"))
         source = self.store.add(
-            user_id, CONTACTS, _name(name), DAV, url, self.clock.now(), username=username,
+            user_id, CONTACTS, name, DAV, url, self.clock.now(), username=username,
             secret=secret,
         )  # fmt: skip
         self.store.replace_items(
@@ -162,15 +162,6 @@ class AddressBook:
             key = f"birthday:{upcoming.card.uid}:{upcoming.on.year}"
             made += initiatives.schedule(user_id, "birthday", key, text, due, now) is not None
         return made
-
-
-def _name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 100 or any(not c.isprintable() for c in name):
-        raise InputError(
-            f"{name!r} cannot name an address book.", "Use a short printable name, like 'family'."
-        )
-    return name
 
 
 def _read(path: Path) -> bytes:

@@ -128,6 +128,11 @@ class PimStore:
         secret: str = "",
     ) -> Source:
         """Add a source; a name already used for this person's calendars (or books) is refused."""
+        name = name.strip()
+        if not name or len(name) > 100 or any(not c.isprintable() for c in name):
+            raise InputError(
+                f"{name!r} cannot name a {what} source.", "Use a short printable name, like 'work'."
+            )
         try:
             with translate_errors(self._where), self.engine.begin() as conn:
                 new_id = conn.execute(
