@@ -76,3 +76,21 @@ def test_turns_of_one_person_on_two_processes_take_their_turn(home: Path) -> Non
         assert any("Typed on the laptop" in m.content for m in prompt[:-1]), (
             "the phone's turn waited for the laptop's and was answered knowing it"
         )
+
+
+def test_rate_limits_are_counted_across_processes(home: Path) -> None:
+    with (
+        serving(home, redis_url=REDIS) as first,
+        serving(home, redis_url=REDIS) as second,
+    ):
+        guesses = [
+            server.http.post(
+                "/api/session", json={"user": "ben", "password": f"guess-{n}"}
+            ).status_code
+            for n in range(6)
+            for server in (first, second)
+        ]
+        assert guesses[:10] == [401] * 10
+        assert guesses[10:] == [429, 429], "ten wrong guesses in all, whichever process heard them"
+        right = second.http.post("/api/session", json={"user": "ben", "password": "ben-secret-2"})
+        assert right.status_code == 429

@@ -19,7 +19,7 @@ from os1.companion import Companion
 from os1.errors import NotFound
 from os1.memory import Memory
 from os1.server.auth import COOKIE, Auth, auth_of, digest, signed_in
-from os1.server.limits import SlidingWindow
+from os1.server.limits import Window
 from os1.server.protocol import schema
 from os1.server.qr import qr_data_url
 from os1.store import MemoryRecord
@@ -221,13 +221,13 @@ LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many tries
 @public.post("/session", responses={401: {"description": "Wrong name or password"}, **LIMITED})
 async def sign_in(body: SignIn, request: Request, response: Response) -> Person:
     """Sign in with a name and password; the session comes back as an HttpOnly cookie."""
-    failures: SlidingWindow = request.app.state.sign_in_rate
-    if failures.blocked(body.user.lower()):
+    failures: Window = request.app.state.sign_in_rate
+    if await failures.blocked(body.user.lower()):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "Too many tries; wait 5 minutes.")
     auth = auth_of(request)
     token = await auth.sign_in(body.user, body.password)
     if token is None:
-        failures.count(body.user.lower())
+        await failures.count(body.user.lower())
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong name or password.")
     _keep_session(response, auth, token)
     return Person(user=body.user, device_id=None)
@@ -534,12 +534,12 @@ async def pair(body: Pairing, request: Request, response: Response) -> Paired:
     browser is signed in by the cookie, bound to the device, so revoking the
     device signs it out.
     """
-    failures: SlidingWindow = request.app.state.sign_in_rate
-    if failures.blocked("pairing"):
+    failures: Window = request.app.state.sign_in_rate
+    if await failures.blocked("pairing"):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "Too many tries; wait 5 minutes.")
     paired = await auth_of(request).pair(body.code, body.name)
     if paired is None:
-        failures.count("pairing")
+        await failures.count("pairing")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "That code is unknown, used or expired.")
     signed, key = paired
     assert signed.device_id is not None

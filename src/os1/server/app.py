@@ -32,7 +32,6 @@ from os1.server import completions, images, voice
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.hub import Hub
-from os1.server.limits import SlidingWindow
 from os1.server.relay import RedisRelay, channel_for
 from os1.server.scheduler import Scheduler
 from os1.server.socket import conversation_socket
@@ -182,8 +181,8 @@ def create_app(
     app.state.max_frame_bytes = settings.max_frame_bytes
     app.state.recheck_s = 30.0
     app.state.voice = voice.VoiceParts(settings)
-    app.state.sign_in_rate = SlidingWindow(10, 300.0)
-    app.state.message_rate = SlidingWindow(30, 60.0)
+    app.state.sign_in_rate = hub.relay.window("sign-in", 10, 300.0)
+    app.state.message_rate = hub.relay.window("message", 30, 60.0)
     app.add_middleware(Guard, max_body=settings.max_frame_bytes)
     app.include_router(public)
     app.include_router(private)

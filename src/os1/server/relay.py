@@ -22,6 +22,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
+from os1.server.limits import RedisWindow, SlidingWindow, Window
+
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[int, str], None]
@@ -41,6 +43,10 @@ class Relay(Protocol):
 
     def turn(self, user_id: int) -> contextlib.AbstractAsyncContextManager[None]:
         """Held while one of the person's turns runs: their next turn waits for it."""
+        ...
+
+    def window(self, name: str, limit: int, window_s: float) -> Window:
+        """A rate limit counted across every process this relay reaches."""
         ...
 
     async def aclose(self) -> None:
@@ -67,6 +73,10 @@ class LocalRelay:
     def turn(self, user_id: int) -> contextlib.AbstractAsyncContextManager[None]:
         """A lock per person in this process: the only process there is."""
         return self._turns.setdefault(user_id, asyncio.Lock())
+
+    def window(self, name: str, limit: int, window_s: float) -> Window:
+        """Counted in this process's memory."""
+        return SlidingWindow(limit, window_s)
 
     async def aclose(self) -> None:
         """Nothing to release."""
@@ -129,6 +139,10 @@ class RedisRelay:
             self._redis.lock(f"{self.channel}:turn:{user_id}", timeout=TURN_LOCK_S, sleep=0.05),
         ):
             yield
+
+    def window(self, name: str, limit: int, window_s: float) -> Window:
+        """Counted in Redis, beside this database's channel."""
+        return RedisWindow(self._redis, f"{self.channel}:limit:{name}", limit, window_s)
 
     async def aclose(self) -> None:
         """Unsubscribe and close the connection."""

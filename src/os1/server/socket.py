@@ -24,7 +24,7 @@ from os1.companion.sight import Shown
 from os1.errors import NotFound
 from os1.server.auth import COOKIE, auth_of, digest
 from os1.server.hub import SIGNED_OUT, Hub, Outbox
-from os1.server.limits import SlidingWindow
+from os1.server.limits import Window
 from os1.server.protocol import (
     CLIENT_ADAPTER,
     PROTOCOL,
@@ -126,7 +126,7 @@ async def conversation_socket(ws: WebSocket) -> None:
         return
     hub: Hub = ws.app.state.hub
     limit: int = ws.app.state.max_frame_bytes
-    rate: SlidingWindow = ws.app.state.message_rate
+    rate: Window = ws.app.state.message_rate
     await ws.accept(subprotocol=PROTOCOL if offered else None)
     outbox = hub.join(signed, digest(cookie) if cookie else None)
     latest = await hub.companion.for_user(signed.name).latest_conversation()
@@ -155,7 +155,7 @@ async def conversation_socket(ws: WebSocket) -> None:
                 continue
             if isinstance(frame, Ping):
                 outbox.put(Pong().model_dump_json())
-            elif not rate.allow(str(signed.user_id)):
+            elif not await rate.allow(str(signed.user_id)):
                 _error(outbox, "rate_limited", "Too many messages at once; wait a moment.")
             else:
                 await _message(hub, signed, frame, outbox)
