@@ -451,3 +451,25 @@ def test_print_ready_renders_through_the_cli(home: Path, tmp_path: Path) -> None
     assert warned.index("no postal address") < warned.index("Rendering")
     assert png.stdout.split() == [str(out), str(tmp_path / "env-envelope.png")]
     assert "envelope env-envelope.png" in warned
+
+
+async def test_a_model_saying_one_thing_over_and_over_is_stopped_and_said_once(
+    scripted: Callable[..., Desk],
+) -> None:
+    looping = "Dear Ruth,\n\n<notes>Fifty years.</notes>\n\nDear Ruth,\n\nFifty years. " + (
+        "I still love our burnt pancakes every Sunday. " * 60
+    )
+    desk = scripted(looping)
+    heard: list[str] = []
+    try:
+        desk.file_harold()
+        letter = await desk.studio.write_letter(
+            desk.user, "Harold", "Ruth", "fiftieth", "", heard.append
+        )
+    finally:
+        desk.journal.close()
+    text = letter.latest.text
+    assert text.count("I still love our burnt pancakes every Sunday.") == 1
+    assert text.count("Dear Ruth,") == 1
+    assert "<notes>" not in text
+    assert len("".join(heard)) < len(looping) / 4, "the model was stopped, not read to its end"

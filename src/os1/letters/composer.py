@@ -387,6 +387,8 @@ _SCAFFOLD = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 """Lines of the prompt the model echoed, or its notes about what it did: not the letter."""
+_FENCED = re.compile(r"<notes[^>]*>.*?(?:</notes>|$)|</notes>", re.IGNORECASE | re.DOTALL)
+"""The notes, fence and all, when the model copies them out."""
 _NOTE_TO_WRITER = re.compile(r"\[(?:added|note|insert|optional|new)\s*:\s*", re.IGNORECASE)
 
 
@@ -402,7 +404,7 @@ def shape(raw: str, brief: Brief, closing: str = "With love,") -> str:
     paragraph ("…mean to me. Best regards,") goes with the others.
     """
     text = re.sub(r"```[a-z]*", "", _unbracket(raw)).replace("\r\n", "\n")
-    text = _SCAFFOLD.sub("", text)
+    text = _FENCED.sub("", _SCAFFOLD.sub("", text))
     text = _PREAMBLE.sub("", text, count=1).strip()
     text = _FILLER.sub("", text)
     body = body_of(text)
@@ -413,7 +415,7 @@ def shape(raw: str, brief: Brief, closing: str = "With love,") -> str:
         for index, line in enumerate(body.splitlines())
         if index == 0 or not (is_closing(line) or line.strip().lower() in signatures)
     ]
-    body = "\n\n".join(line.strip() for line in lines if line.strip())
+    body = _once("\n\n".join(line.strip() for line in lines if line.strip()))
     if not body:
         body = f"Dear {brief.recipient},"
     first = body.splitlines()[0]
@@ -493,12 +495,53 @@ def mark(text: str, details: Sequence[str]) -> str:
     return "".join(parts)
 
 
+MOST_WORDS = 450
+"""A draft is stopped past this many words: a letter is asked for in under 180."""
+
+
 async def _collect(write: Write, system: str, user: str, progress: Callable[[str], None]) -> str:
+    """The model's text, stopped early once it runs on or starts saying one thing over again.
+
+    A small model at a low temperature sometimes loops ("I still love you. I still love
+    you. …") until its token limit; what it wrote before the loop is the letter.
+    """
     parts: list[str] = []
-    async for piece in write(system, user):
-        parts.append(piece)
-        progress(piece)
+    stream = write(system, user)
+    try:
+        async for piece in stream:
+            parts.append(piece)
+            progress(piece)
+            if any(mark in piece for mark in ".!?\n") and _running_on("".join(parts)):
+                break
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
     return "".join(parts)
+
+
+def _running_on(text: str) -> bool:
+    if words(text) > MOST_WORDS:
+        return True
+    sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    return len(sentences) >= 4 and len(set(sentences[-4:-1])) == 1
+
+
+def _once(body: str) -> str:
+    """The body with any sentence said again word for word taken out."""
+    seen: set[str] = set()
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", body):
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph.strip()):
+            key = sentence.strip().lower()
+            if key and key in seen and (len(key.split()) > 3 or key.endswith(",")):
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs)
 
 
 def _noop(_: str) -> None:
