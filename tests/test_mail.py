@@ -7,6 +7,7 @@ import json
 import mailbox
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from os1.clock import SystemClock
 from os1.errors import MailError
 from os1.mail import Account, Inbox, MailStore
 from os1.mail.accounts import keyring_usable
-from os1.mail.sync import sync
+from os1.mail.sync import sync, watch
 from os1.store import Journal
 
 ME = "me@example.org"
@@ -249,3 +250,32 @@ def test_local_maildir_and_mbox_accounts(tmp_path: Path) -> None:
     assert [(r["account"], r["new"]) for r in second] == [("home", 1), ("old", 0)]
     nowhere = run_os1("mail", "add", "x", "--address", ME, "--maildir", str(tmp_path / "no"))
     assert "is not a Maildir" in nowhere.stderr
+
+
+def test_idle_brings_new_mail_in_as_it_arrives(
+    dovecot: Dovecot, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dovecot.deliver(message(1), "m1")
+    journal = Journal.open("", home / "os1.db")
+    user_id = journal.user_id("me", SystemClock().now())
+    monkeypatch.setenv("MAILPW", PASSWORD)
+    inbox = Inbox(MailStore(journal.engine), SystemClock())
+    account = inbox.add(user_id, Account(0, "work", "imap", ME, "127.0.0.1", dovecot.port,
+                                         "none", USER, "env:MAILPW"))  # fmt: skip
+    reports: list[int] = []
+    watcher = threading.Thread(
+        target=watch,
+        args=(inbox.store, user_id, account, SystemClock()),
+        kwargs={"rounds": 1, "synced": lambda r: reports.append(r.new)},
+    )
+    watcher.start()
+    deadline = time.monotonic() + 30
+    while not reports and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1)  # the watcher is idling now
+    dovecot.deliver(message(2), "m2")
+    watcher.join(60)
+    assert not watcher.is_alive()
+    assert reports == [1, 1]
+    assert sorted(m.subject for m in inbox.store.recent(user_id)) == ["Contract 1", "Contract 2"]
+    journal.close()

@@ -24,6 +24,7 @@ from os1.mail import Account, Inbox, StoredMail
 from os1.mail.accounts import KINDS, SECURITY, check_secret, keyring_usable, no_keyring
 from os1.mail.inbox import line, shown
 from os1.mail.sync import Progress as SyncProgress
+from os1.mail.sync import SyncReport, watch
 from os1.mail.triage import CATEGORIES
 from os1.phrases import Reply, read_reply
 from os1.private import secure_home
@@ -201,8 +202,17 @@ def sync(
     account: AccountOpt = None,
     folder: Annotated[str, typer.Option("--folder", help="The folder to sync.")] = "INBOX",
     as_json: JsonOpt = False,
+    keep_watching: Annotated[
+        bool,
+        typer.Option(
+            "--watch", help="Then wait for new mail (IMAP IDLE) and fetch it as it comes."
+        ),
+    ] = False,
 ) -> None:
     """Fetch new mail into os1 (only what it does not have yet), with a progress bar."""
+    if keep_watching:
+        _watch(account, folder)
+        return
     with _desk() as desk:
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeRemainingColumn(), console=err, disable=as_json)  # fmt: skip
@@ -215,6 +225,21 @@ def sync(
         out.print(escaped(f"{r.account}/{r.folder}: {r.new} new ({r.fetched} fetched)."))
         for reason in r.unreadable:
             out.print(f"  [yellow]kept unreadable:[/] {escaped(reason)}")
+
+
+def _watch(name: str | None, folder: str) -> None:
+    def said(report: SyncReport) -> None:
+        if report.new:
+            out.print(escaped(f"{report.account}/{report.folder}: {report.new} new."))
+
+    with _desk() as desk:
+        account = desk.inbox.store.account(desk.user_id, name)
+        if account.kind != "imap":
+            raise MailError(f"{account.name!r} is local mail; --watch needs an IMAP account.")
+        err.print(f"Watching {escaped(account.name)}/{escaped(folder)}; Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            watch(desk.inbox.store, desk.user_id, account, desk.inbox.clock, folder=folder,
+                  synced=said)  # fmt: skip
 
 
 @mail_app.command("list")

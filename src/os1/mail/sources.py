@@ -158,6 +158,37 @@ class ImapSource:
                 fetched.append(Fetched(f"{self._validity}:{value}", value, item[1]))
         return sorted(fetched, key=lambda f: f.uid)
 
+    def idle(self, seconds: float) -> bool:
+        """Wait in IMAP IDLE up to ``seconds``; True as soon as the server says mail came.
+
+        ``imaplib`` has no IDLE before Python 3.14, so the command is written
+        with its public ``send``/``readline`` (RFC 2177: the server answers
+        ``+``, reports ``* N EXISTS`` when a message arrives, ``DONE`` ends it).
+        """
+        imap = self._imap
+        arrived = False
+        try:
+            imap.send(b"OS1IDLE IDLE\r\n")
+            if not imap.readline().startswith(b"+"):
+                raise MailError(f"{self.account.host} does not offer IDLE.",
+                                "Sync with os1 mail sync now and then instead.")  # fmt: skip
+            imap.sock.settimeout(seconds)
+            try:
+                while not arrived:
+                    line = imap.readline()
+                    if not line:
+                        raise _dropped(self.account, EOFError("the server closed it"))
+                    arrived = line.startswith(b"* ") and line.rstrip().endswith(b"EXISTS")
+            except TimeoutError:
+                pass
+            imap.sock.settimeout(TIMEOUT_S)
+            imap.send(b"DONE\r\n")
+            while not imap.readline().startswith(b"OS1IDLE "):
+                continue
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            raise _dropped(self.account, exc) from exc
+        return arrived
+
     def close(self) -> None:
         """Log out, or just close if the connection is already gone."""
         try:

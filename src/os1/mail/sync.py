@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from os1.clock import Clock
 from os1.mail.accounts import Account, password
 from os1.mail.message import ParsedMail, parse
-from os1.mail.sources import Fetched, open_source
+from os1.mail.sources import Fetched, ImapSource, open_source
 from os1.mail.store import Kept, MailStore
 from os1.mail.triage import categorize
 
@@ -88,3 +88,41 @@ def sync(
     finally:
         source.close()
     return report
+
+
+def watch(
+    store: MailStore,
+    user_id: int,
+    account: Account,
+    clock: Clock,
+    *,
+    folder: str = "INBOX",
+    rounds: int | None = None,
+    idle_s: float = 25 * 60,
+    synced: Callable[[SyncReport], None] | None = None,
+    secret: Callable[[Account], str] = password,
+) -> None:
+    """Sync, then wait in IMAP IDLE and sync again each time mail comes (blocking).
+
+    ``rounds`` bounds the waits (None: until interrupted); IDLE is renewed
+    every ``idle_s``, under the 29 minutes servers allow.
+    """
+    done = 0
+    while rounds is None or done < rounds:
+        report = sync(store, user_id, account, clock, folder=folder, secret=secret)
+        if synced is not None:
+            synced(report)
+        source = open_source(account, secret)
+        try:
+            if not isinstance(source, ImapSource):
+                return
+            source.open(folder)
+            place = store.place(user_id, account.id, folder)
+            came = bool(source.pending(place[1] if place else 0, set))
+            while not came:
+                came = source.idle(idle_s)
+        finally:
+            source.close()
+        done += 1
+    if synced is not None:
+        synced(sync(store, user_id, account, clock, folder=folder, secret=secret))
