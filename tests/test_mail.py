@@ -63,6 +63,19 @@ def add_account(server: Dovecot, smtp: Sink | None = None, password: str = PASSW
     assert result.code == 0, result.stderr
 
 
+def open_inbox(
+    server: Dovecot, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Journal, int, Inbox, Account]:
+    """The store in the test's home and an account on the server, without the CLI."""
+    journal = Journal.open("", home / "os1.db")
+    user_id = journal.user_id("me", SystemClock().now())
+    monkeypatch.setenv("MAILPW", PASSWORD)
+    inbox = Inbox(MailStore(journal.engine), SystemClock())
+    account = inbox.add(user_id, Account(0, "work", "imap", ME, "127.0.0.1", server.port,
+                                         "none", USER, "env:MAILPW"))  # fmt: skip
+    return journal, user_id, inbox, account
+
+
 def test_sync_list_show_triage_search_reply_and_send(
     dovecot: Dovecot, sink: Sink, home: Path
 ) -> None:
@@ -166,12 +179,7 @@ def test_a_connection_dropped_mid_sync_loses_nothing_and_resumes(
 ) -> None:
     for n in range(45):
         dovecot.deliver(message(n), f"m{n:03d}")
-    journal = Journal.open("", home / "os1.db")
-    user_id = journal.user_id("me", SystemClock().now())
-    monkeypatch.setenv("MAILPW", PASSWORD)
-    inbox = Inbox(MailStore(journal.engine), SystemClock())
-    account = inbox.add(user_id, Account(0, "work", "imap", ME, "127.0.0.1", dovecot.port,
-                                         "none", USER, "env:MAILPW"))  # fmt: skip
+    journal, user_id, inbox, account = open_inbox(dovecot, home, monkeypatch)
     doveadm = ["doveadm", "-c", str(dovecot.root / "dovecot.conf")]
 
     def kick(done: int, total: int) -> None:
@@ -256,12 +264,7 @@ def test_idle_brings_new_mail_in_as_it_arrives(
     dovecot: Dovecot, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dovecot.deliver(message(1), "m1")
-    journal = Journal.open("", home / "os1.db")
-    user_id = journal.user_id("me", SystemClock().now())
-    monkeypatch.setenv("MAILPW", PASSWORD)
-    inbox = Inbox(MailStore(journal.engine), SystemClock())
-    account = inbox.add(user_id, Account(0, "work", "imap", ME, "127.0.0.1", dovecot.port,
-                                         "none", USER, "env:MAILPW"))  # fmt: skip
+    journal, user_id, inbox, account = open_inbox(dovecot, home, monkeypatch)
     reports: list[int] = []
     watcher = threading.Thread(
         target=watch,

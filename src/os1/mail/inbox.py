@@ -19,7 +19,7 @@ from os1.errors import MailError
 from os1.mail.accounts import Account, keep_password, password
 from os1.mail.drafting import Write, draft_reply, first_name
 from os1.mail.message import reply_message
-from os1.mail.reader import AskJson, Reading, read_mail
+from os1.mail.reader import AskJson, Reading, read_mail, shown_name, shown_subject
 from os1.mail.send import send
 from os1.mail.sources import open_source
 from os1.mail.store import Draft, MailStore, StoredMail
@@ -57,7 +57,7 @@ def understand(text: str) -> Query:
 def line(mail: StoredMail) -> str:
     """One mail in one line: number, when, sender, subject (the sender's words, cleaned)."""
     when = mail.sent_at.astimezone().strftime("%d %b %H:%M") if mail.sent_at else "no date"
-    subject = clean(mail.subject).replace("\n", " ") or "(no subject)"
+    subject = clean(shown_subject(mail.subject)).replace("\n", " ") or "(no subject)"
     return f"#{mail.id} {when} · {clean(mail.sender)} · {subject}"
 
 
@@ -224,7 +224,7 @@ def described(mail: StoredMail, found: Reading) -> list[str]:
             f"{found.summary}. It holds instructions meant for an assistant (or hidden "
             "text); I did not follow them and won't repeat them."
         ]
-    who = clean(mail.sender_name or mail.sender_addr)
+    who = clean(shown_name(mail.sender_name) or mail.sender_addr)
     lines = [f"{who} writes: {clean(found.summary)}"]
     lines += [f"asks you: {clean(a)}" for a in found.asks]
     lines += [f"date: {clean(d['when'])} ({clean(d['what'])})" for d in found.dates]

@@ -120,9 +120,22 @@ def unlinked(text: str) -> str:
     return " ".join(_LINK.sub("[link removed]", text).split())
 
 
+WITHHELD = "(a subject that speaks to an assistant, not shown)"
+
+
+def shown_subject(subject: str) -> str:
+    """A subject as os1 shows it: withheld when it speaks to an assistant."""
+    return WITHHELD if aimed_at_assistant(subject) else subject
+
+
+def shown_name(name: str) -> str:
+    """A sender's name as os1 shows it: dropped (the address stays) when it speaks to one."""
+    return "" if aimed_at_assistant(name) else name
+
+
 def neutral(sender: str, subject: str) -> str:
     """Code's own line for a mail whose words are not passed on."""
-    return f"A mail from {sender} titled {subject!r}"
+    return f"A mail from {sender} titled {shown_subject(subject)!r}"
 
 
 def mail_for_reader(sender: str, subject: str, body: str) -> str:

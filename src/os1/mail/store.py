@@ -23,6 +23,7 @@ from sqlalchemy.engine import Row
 from os1.errors import MailError, NotFound
 from os1.mail.accounts import Account
 from os1.mail.message import ParsedMail
+from os1.mail.reader import shown_name
 from os1.store.database import aware, translate_errors
 from os1.store.schema import mail_accounts, mail_drafts, mail_folders, mail_messages
 
@@ -51,9 +52,10 @@ class StoredMail:
 
     @property
     def sender(self) -> str:
-        """The sender as shown: name and address."""
-        if self.sender_name and self.sender_name.lower() != self.sender_addr:
-            return f"{self.sender_name} <{self.sender_addr}>"
+        """The sender as shown: name and address (a name that speaks to an assistant dropped)."""
+        name = shown_name(self.sender_name)
+        if name and name.lower() != self.sender_addr:
+            return f"{name} <{self.sender_addr}>"
         return self.sender_addr or "(unknown sender)"
 
 
