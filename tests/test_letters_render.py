@@ -423,9 +423,9 @@ def test_a_book_has_one_date_a_heading_off_the_rules_and_no_lonely_closing(
         assert first.count("9 July 2022") == 1, "the heading's date, not the letter's again"
         assert "Los Angeles" not in first
         end = starts[number] - 1 if number < len(starts) else result.pages
-        last = words_of(pdftotext(result.path, end))
-        body = [w for w in last if w not in {"Love", "Theodore", str(end)}]
-        assert len(body) >= 8, f"letter {number} ends on a page holding only its closing"
+        last = pdftotext(result.path, end, layout=True).splitlines()
+        body = [line for line in last if line.strip() not in {"", "Love,", "Theodore", str(end)}]
+        assert len(body) >= 2, f"letter {number} ends on a page with its closing alone"
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", "-singlefile", str(result.path),
          str(tmp_path / "first")],

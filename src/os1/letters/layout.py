@@ -223,22 +223,21 @@ def lay_out_letter(
 ) -> list[list[PlacedWord]]:
     """The words of each page of a letter: date, salutation, body, closing, signature.
 
-    When the closing would start a sheet of its own, the last two lines of the body are
-    carried over with it, as a writer would: the flow is laid out again from the same
-    point of the hand's seeded stream, with the page turned two lines earlier.
+    When the closing would start a sheet with fewer than two lines of the body above
+    it, the last two lines are carried over with it, as a writer would: the flow is laid
+    out again from the same point of the hand's seeded stream, with the page turned two
+    lines earlier.
     """
     hands = (chain, signature_chain, size, signature_size)
     state = writer.hand.snapshot()
     body_end = _lay_out(doc, writer, *hands)
     pages = writer.page_of_line
-    if 2 <= body_end < len(pages) and pages[body_end] > pages[body_end - 1]:
-        carried = body_end - 2
-        if pages[carried] == pages[body_end - 1] and (
-            carried == 0 or pages[carried - 1] == pages[carried]
-        ):
-            writer.hand.restore(state)
-            writer = writer.again(frozenset({carried}))
-            _lay_out(doc, writer, *hands)
+    carried = body_end - 2
+    alone = 2 <= body_end < len(pages) and pages[carried] < pages[body_end]
+    if alone and carried > 0 and pages[carried - 1] == pages[carried]:
+        writer.hand.restore(state)
+        writer = writer.again(frozenset({carried}))
+        _lay_out(doc, writer, *hands)
     return writer.pages
 
 
