@@ -230,7 +230,7 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _FILLER = re.compile(
-    r"(?:^|(?<=[.!?]\s))\s*(?:I hope (?:this|my) (?:letter|note) finds you[^.!?]*[.!?]|"
+    r"(?:^|(?<=[.!?]\s))\s*(?:I hope (?:that )?(?:this|my) (?:letter|note) finds you[^.!?]*[.!?]|"
     r"I hope you(?:'re| are) (?:doing )?well[^.!?]*[.!?]|"
     r"I(?:'m| am) writing (?:this letter )?to [^.!?]*[.!?])\s*",
     re.IGNORECASE | re.MULTILINE,
@@ -403,7 +403,7 @@ def shape(raw: str, brief: Brief, closing: str = "With love,") -> str:
     The letter has one closing, the client's: a sign-off the model left at the end of a
     paragraph ("…mean to me. Best regards,") goes with the others.
     """
-    text = re.sub(r"```[a-z]*", "", _unbracket(raw)).replace("\r\n", "\n")
+    text = re.sub(r"```[a-z]*|\*\*|__", "", _unbracket(raw)).replace("\r\n", "\n")
     text = _FENCED.sub("", _SCAFFOLD.sub("", text))
     text = _PREAMBLE.sub("", text, count=1).strip()
     text = _FILLER.sub("", text)
