@@ -70,7 +70,7 @@ _FOR_ASSISTANT = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}\b(?:instructions?|rules|prompts?|"
     r"guidelines)\b"
     r"|\b(?:ai|a\.i\.|assistant|agent|bot|chatbot|language model|llm|os1|gpt|claude|copilot)\b"
-    r"[\s,:;-]{0,3}(?:\w+\s+){0,3}?(?:please\s+)?(?:must|should|need to|you (?:must|should)|"
+    r"[\s,:;-]{0,3}(?:\w+[\s,:;-]+){0,3}?(?:please\s+)?(?:must|should|need to|you (?:must|should)|"
     r"forward|send|reply|delete|remove|move|accept|tell|say|report|inform|summari[sz]e|"
     r"mark|archive|change|set|update|transfer|pay|click|open|do not|don't|never)\b"
     r"|\b(?:tell|inform|assure|remind)\s+(?:the|your)\s+(?:user|owner|human|principal|boss)\b"
