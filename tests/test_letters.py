@@ -473,3 +473,32 @@ async def test_a_model_saying_one_thing_over_and_over_is_stopped_and_said_once(
     assert text.count("Dear Ruth,") == 1
     assert "<notes>" not in text
     assert len("".join(heard)) < len(looping) / 4, "the model was stopped, not read to its end"
+
+
+@pytest.mark.real_model
+async def test_the_real_model_drafts_a_trap_brief_without_an_unmarked_past(
+    real_model: Path, home: Path
+) -> None:
+    from os1.app import build
+    from os1.config import load_settings
+    from os1.letters.grounding import claims, stems
+
+    real = build(load_settings())
+    journal = real.journal
+    store = LetterStore(journal.engine)
+    studio = Studio(store, letter_writer(real.llm, 0.0), FixedClock(NOW))
+    user = journal.user_id("me", NOW)
+    client = store.add_client(user, "Walter", NOW, signs_as="Walt")
+    store.add_recipient(user, client.id, "Irene", NOW, relationship="wife")
+    notes = "Forty years married. Lily and Tom send their love."
+    try:
+        letter = await studio.write_letter(user, "Walter", "Irene", "fortieth anniversary", notes)
+    finally:
+        await real.aclose()
+    text = letter.latest.text
+    assert text.startswith("Dear Irene")
+    assert closings(text) == 1
+    assert text.endswith("\nWalt")
+    assert "[Lily]" not in text
+    brief = Brief(client="Walter", signs_as="Walt", recipient="Irene", notes=notes)
+    assert claims(body_of(text), stems(brief.grounds()), ("Walter", "Irene")) == []
