@@ -7,8 +7,9 @@ warm renders (fonts already loaded); the first, cold render is printed too.
 
     .venv/bin/python bench/render.py [--reps N] [--sample DIR]
 
-``--sample DIR`` also writes a sample letter (PDF, PNG pages, with its envelope) in every
-style and a sample book to DIR, to look at. The last line is
+``--sample DIR`` also writes a sample letter in every style (PDF, and 300 dpi PNG with its
+envelope), one in a client's own hand, a long letter, and a book with its first pages as
+PNG to DIR, to look at. The last line is
 ``page_ms=… book_s=… baseline_page_ms=… baseline_book_s=…``.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +29,8 @@ from reportlab.pdfgen.canvas import Canvas
 from os1.letters import STYLES, BookEntry, LetterDocument, Style, render_book, render_letter
 from os1.letters.book import book_style
 from os1.letters.fonts import load
+from os1.letters.style import own_style
+from os1.store.letters import ClientHand
 
 PARAGRAPHS = (
     "I have been sitting here thinking about all the things I wanted to say to you, and "
@@ -124,10 +128,16 @@ def write_samples(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in STYLES:
         render_letter(WORLD, name, 7, folder / f"letter-{name}.pdf", envelope=True)
-        render_letter(WORLD, name, 7, folder / f"letter-{name}.png", fmt="png")
+        render_letter(LETTER, name, 7, folder / f"letter-{name}.png", fmt="png", envelope=True)
+    own = ClientHand(base="casual", slant=12, size=1.1, roundness=0.8, pressure=0.8)
+    render_letter(LETTER, own_style(own), 7, folder / "letter-own-hand.png", fmt="png")
     long = LETTER.model_copy(update={"body": PARAGRAPHS * 4})
     render_letter(long, "casual", 7, folder / "long-letter.pdf")
-    render_book("Letters to Catherine", book_entries(12), "classic", 7, folder / "book.pdf")
+    book = render_book("Letters to Catherine", book_entries(12), "classic", 7, folder / "book.pdf")
+    pages = folder / "book-page"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-l", "6", str(book.path), str(pages)], check=True
+    )
     for path in sorted(folder.iterdir()):
         print(f"sample: {path}")
 
