@@ -153,3 +153,47 @@ def test_the_cheap_check_knows_every_installed_skill_and_lets_small_talk_through
                     "when am I free on Friday?", "proofread this for me"]:  # fmt: skip
         assert picker.worth_asking(request), request
     journal.close()
+
+
+def test_words_the_model_ran_on_with_are_cut_and_an_unsaid_option_is_dropped(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    journal = Journal.open("", home / "os1.db")
+    parts = Parts(journal, FixedClock(NOW))
+    from os1.companion.skills.calendar_change import create_cancel
+    from os1.companion.skills.calendar_week import create_free
+
+    picker = Picker(ScriptedLLM(), [create_cancel(parts), create_free(parts)])  # type: ignore[arg-type]
+    text = "I can't make the dentist on Friday, take it off my calendar"
+    ran_on = {"skill": "calendar_cancel",
+              "arguments": {"what": "the dentist on Friday at 3pm for an hour"}}  # fmt: skip
+    pick = picker.checked(ran_on, text)
+    assert pick is not None
+    assert pick.arguments == {"what": "the dentist on Friday"}
+    free = {"skill": "calendar_free", "arguments": {"when": "this week", "length": "an hour"}}
+    pick = picker.checked(free, "am I free at all this week?")
+    assert pick is not None
+    assert pick.arguments == {"when": "this week"}, "a length the person never gave is dropped"
+    invented = {"skill": "calendar_cancel", "arguments": {"what": "board meeting"}}
+    assert picker.checked(invented, text) is None
+    journal.close()
+
+
+@pytest.mark.real_model
+@pytest.mark.usefixtures("real_model")
+def test_the_real_model_picks_an_unusual_calendar_request_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import run_os1
+
+    calendar = tmp_path / "home.ics"
+    env = {"OS1_NOW": "2026-11-30T08:00:00+00:00", "OS1_MEMORY": "false", "TZ": "Europe/Paris"}
+    assert run_os1("calendar", "add", "home", "--file", str(calendar), env=env).code == 0
+    before = calendar.read_bytes()
+    asked = run_os1("say", "--json", "stick yoga in my schedule tomorrow at 6pm", env=env)
+    assert asked.code == 0, asked.stderr
+    [proposal] = [e for e in asked.events() if e["type"] == "needs_confirmation"]
+    assert proposal["skill"] == "calendar_add"
+    assert "Tue 1 Dec 18:00-19:00" in str(proposal["summary"])
+    assert calendar.read_bytes() == before, "nothing is written on the model's word"
+    chat = run_os1("say", "--new", "--json", "How was your day?", env=env)
+    assert not [e for e in chat.events() if e["type"] == "needs_confirmation"]
