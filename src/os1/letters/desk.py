@@ -26,7 +26,7 @@ from os1.letters.style import Style
 
 rl_config.useA85 = 0
 """Page streams are written binary (Flate only): reportlab's ASCII85 step runs in pure
-Python here and took a third of a page's render time, for a file a quarter larger."""
+Python here, took a third of a page's render time and made the file a quarter larger."""
 
 
 @dataclass(frozen=True)
