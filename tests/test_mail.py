@@ -17,9 +17,11 @@ import pytest
 from conftest import run_os1
 from mailservers import PASSWORD, USER, Dovecot, Sink, smtp_sink, start_dovecot
 from os1.clock import SystemClock
-from os1.errors import MailError
+from os1.errors import MailError, NotFound
 from os1.mail import Account, Inbox, MailStore
 from os1.mail.accounts import keyring_usable
+from os1.mail.message import parse
+from os1.mail.store import Kept
 from os1.mail.sync import sync, watch
 from os1.store import Journal
 
@@ -281,4 +283,30 @@ def test_idle_brings_new_mail_in_as_it_arrives(
     assert not watcher.is_alive()
     assert reports == [1, 1]
     assert sorted(m.subject for m in inbox.store.recent(user_id)) == ["Contract 1", "Contract 2"]
+    journal.close()
+
+
+def test_the_store_keeps_each_mail_once_and_sends_a_draft_once(
+    database_url: str, home: Path
+) -> None:
+    journal = Journal.open(database_url, home / "os1.db")
+    clock = SystemClock()
+    store = MailStore(journal.engine)
+    me = journal.user_id("me", clock.now())
+    other = journal.user_id("someone else", clock.now())
+    account = store.add_account(me, Account(0, "home", "maildir", ME, path="/nowhere"), clock.now())
+    batch = [Kept(f"1:{n}", parse(message(n)), "needs-reply") for n in range(3)]
+    assert store.keep(me, account.id, "INBOX", (1, 3), batch, clock.now()) == 3
+    assert store.keep(me, account.id, "INBOX", (1, 3), batch, clock.now()) == 0
+    assert store.place(me, account.id, "INBOX") == (1, 3)
+    assert [m.subject for m in store.search(me, ["number", "2"], "paul")] == ["Contract 2"]
+    assert store.recent(other) == []
+    mail = store.recent(me, 1)[0]
+    draft = store.add_draft(
+        me, account.id, [mail.sender_addr], "Re: x", "Yes.", clock.now(), mail.id
+    )
+    assert store.claim_draft(me, draft.id)
+    assert not store.claim_draft(me, draft.id)
+    with pytest.raises(NotFound):
+        store.draft(other, draft.id)
     journal.close()

@@ -265,36 +265,40 @@ class MailStore:
     ) -> int:
         """Store a batch and the folder's new place in one transaction; how many were new."""
         validity, last_uid = place
+        rows = [
+            {
+                "user_id": user_id,
+                "account_id": account_id,
+                "folder": folder,
+                "key": kept.key,
+                "message_id": kept.mail.message_id,
+                "sender_name": kept.mail.sender_name,
+                "sender_addr": kept.mail.sender_addr[:320],
+                "recipients": kept.mail.recipients,
+                "subject": kept.mail.subject,
+                "sent_at": kept.mail.sent_at,
+                "body": kept.mail.body,
+                "attachments": [dataclasses.asdict(a) for a in kept.mail.attachments],
+                "calendar": kept.mail.calendar,
+                "problems": kept.mail.problems,
+                "headers": kept.mail.headers,
+                "size": kept.mail.size,
+                "category": kept.category,
+                "fetched_at": at,
+            }
+            for kept in batch
+        ]
         added = 0
         with translate_errors(self._where), self.engine.begin() as conn:
-            for kept in batch:
-                mail = kept.mail
-                row = conn.execute(
-                    self._dialect.insert(mail_messages)
-                    .values(
-                        user_id=user_id,
-                        account_id=account_id,
-                        folder=folder,
-                        key=kept.key,
-                        message_id=mail.message_id,
-                        sender_name=mail.sender_name,
-                        sender_addr=mail.sender_addr[:320],
-                        recipients=mail.recipients,
-                        subject=mail.subject,
-                        sent_at=mail.sent_at,
-                        body=mail.body,
-                        attachments=[dataclasses.asdict(a) for a in mail.attachments],
-                        calendar=mail.calendar,
-                        problems=mail.problems,
-                        headers=mail.headers,
-                        size=mail.size,
-                        category=kept.category,
-                        fetched_at=at,
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(mail_messages.c.id)
-                ).first()
-                added += row is not None
+            if rows:
+                added = len(
+                    conn.execute(
+                        self._dialect.insert(mail_messages)
+                        .values(rows)
+                        .on_conflict_do_nothing()
+                        .returning(mail_messages.c.id)
+                    ).all()
+                )
             conn.execute(
                 self._dialect.insert(mail_folders)
                 .values(
