@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from tests.dav_server import Dav, radicale
 from tests.pim_fixtures import NOW, paris  # noqa: F401
 from tests.test_agenda import CALENDAR
+from tests.test_agenda_caldav import EVENT, server_events
 
 from os1.agenda import Agenda
 from os1.clock import FixedClock
@@ -127,3 +129,35 @@ async def test_an_event_that_is_not_there_and_a_time_that_means_nothing_are_said
         reply == "I found nothing called 'the board meeting' in your calendar in the next 60 days."
     )
     assert not any(isinstance(e, NeedsConfirmation) for e in events)
+
+
+@pytest.fixture(scope="module")
+def dav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dav]:
+    with radicale(tmp_path_factory.mktemp("radicale")) as server:
+        yield server
+
+
+async def test_the_week_and_a_confirmed_event_on_a_real_caldav_server(
+    tmp_path: Path, dav: Dav, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = dav.make_calendar("talk")
+    dav.put(f"{url}gym.ics", EVENT.format(uid="gym@test", start="20261201T170000Z",
+            end="20261201T180000Z", summary="Gym", extra="RRULE:FREQ=DAILY;COUNT=3\n"),
+            "text/calendar")  # fmt: skip
+    monkeypatch.setenv("OS1_TEST_DAV", dav.password)
+    clock = FixedClock(NOW)
+    journal = Journal.open("", tmp_path / "dav.db")
+    agenda = Agenda(PimStore(journal.engine), clock)
+    agenda.add_caldav(journal.user_id("me", NOW), "work", url, dav.user, "env:OS1_TEST_DAV")
+    parts = Parts(journal, clock)
+    companion = Companion(journal, ScriptedLLM(), clock, skills=[create(parts), create_add(parts)])
+    talk = Talk(companion, tmp_path, ScriptedLLM())
+    reply, _ = await talk("what's on tomorrow?")
+    assert reply.startswith("Here is tomorrow (1 event):\nTuesday 1 December\n- 18:00-19:00 'Gym'")
+    _, events = await talk("add haircut on Tuesday at 6:30pm for 30 minutes")
+    [proposal] = [e for e in events if isinstance(e, NeedsConfirmation)]
+    assert proposal.items == ["Clashes with 'Gym' Tue 1 Dec 18:00-19:00 (work)"]
+    assert "Haircut" not in "".join(server_events(dav, url).values())
+    await talk("yes")
+    assert "SUMMARY:Haircut" in "".join(server_events(dav, url).values())
+    await companion.aclose()
