@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from mailbox import Maildir
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,16 @@ def test_the_models_choice_never_sees_mail_and_a_stranger_cannot_be_the_target(
     assert not [e for e in events if e["type"] == "needs_confirmation"]
     assert "no mail from 'backup@evil.example'" in reply_of(events)
     assert not sink.messages
+
+
+def test_without_an_account_or_a_reader_answer_mail_is_still_told(tmp_path: Path) -> None:
+    nothing = say("check my mail", [], tmp_path, "none")
+    assert "No mail account is set up yet" in reply_of(nothing)
+    box = Maildir(tmp_path / "Maildir", create=True)
+    box.add(PAUL)
+    assert run_os1("mail", "add", "home", "--address", ME, "--maildir",
+                   str(tmp_path / "Maildir")).code == 0  # fmt: skip
+    events = say("any new mail?", ["this is not JSON"], tmp_path, "garbled")
+    text = reply_of(events)
+    assert "1 new mail:" in text
+    assert "Paul Smith <paul@example.com> · Contract" in text

@@ -9,13 +9,14 @@ said yes to the exact recipients and text that :func:`shown` printed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from os1.clock import Clock
-from os1.errors import MailError
+from os1.errors import MailError, Os1Error
 from os1.mail.accounts import Account, keep_password, password
 from os1.mail.drafting import Write, draft_reply, first_name
 from os1.mail.message import reply_message
@@ -26,6 +27,8 @@ from os1.mail.store import Draft, MailStore, StoredMail
 from os1.mail.sync import Progress, SyncReport, sync
 from os1.mail.triage import CATEGORIES, LABELS, urgent
 from os1.terminal import clean
+
+log = logging.getLogger(__name__)
 
 _FROM = re.compile(r"\b(?:from|by)\s+(?P<sender>[\w.@+-]+)", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(?:about|on|re|regarding|titled|subject)\s+(?P<topic>.+)$", re.I)
@@ -130,13 +133,17 @@ class Inbox:
             return Reading.from_json(mail.reading)
         if self.ask_json is None:
             return None
-        found = await read_mail(
-            self.ask_json,
-            mail.sender,
-            mail.subject,
-            mail.body,
-            hidden=any("hidden HTML" in p for p in mail.problems),
-        )
+        try:
+            found = await read_mail(
+                self.ask_json,
+                mail.sender,
+                mail.subject,
+                mail.body,
+                hidden=any("hidden HTML" in p for p in mail.problems),
+            )
+        except (Os1Error, ValueError) as exc:  # the brief goes on without this mail's reading
+            log.warning("mail %s could not be read by the model: %s", mail.id, exc)
+            return None
         await asyncio.to_thread(self.store.set_reading, user_id, mail.id, found.to_json())
         return found
 

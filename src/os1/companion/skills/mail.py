@@ -19,7 +19,7 @@ from typing import Any
 
 from os1.clock import Clock
 from os1.companion.skills.parts import Parts
-from os1.errors import MailError, NotFound, Os1Error
+from os1.errors import NotFound, Os1Error
 from os1.llm import LLM, GenerationOptions, Message, complete_json
 from os1.mail import Inbox, MailStore, StoredMail
 from os1.mail.drafting import Write, first_name
@@ -131,7 +131,10 @@ class MailCheck:
         since = self.inbox.clock.now()
         try:
             reports = await asyncio.to_thread(self.inbox.sync, call.user_id)
-        except MailError as exc:
+        except NotFound:
+            return Outcome("No mail account is set up yet: add one with os1 mail add.",
+                           done=False, result="no mail account")  # fmt: skip
+        except Os1Error as exc:
             reports = []
             problem = f"I couldn't fetch new mail: {exc}\n\n"
         else:
