@@ -122,8 +122,8 @@ class CalendarWeek(AgendaSkill):
     )
     schema = words_schema({"when": "the time asked about (e.g. 'this week')"})
     outward = False
-    cues = ("calendar", "schedule", "agenda", "diary", "my week", "this week", "next week",
-            "busy", "what's on", "planned", "appointments", "meetings")  # fmt: skip
+    cues = ("calendar", "schedule", "agenda", "diary", "week ahead", "next week", "busy",
+            "what's on", "planned", "appointments", "meetings", "going on")  # fmt: skip
 
     def match(self, text: str, now: datetime) -> dict[str, Any] | None:
         """The time asked about, for "what's my week?" and its kind."""
