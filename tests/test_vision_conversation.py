@@ -141,3 +141,24 @@ def test_os1_say_image_runs_a_turn_and_the_history_shows_the_photo(tmp_path: Pat
     assert refused.code == 1
     assert "not an image os1 can read" in refused.stderr
     assert json.loads(run_os1("history", "--json").stdout)["turns"][1:] == []
+
+
+def test_look_and_keep_in_os1_chat(tmp_path: Path, home: Path) -> None:
+    photo = tmp_path / "my sign.png"
+    photo.write_bytes(text_image(["Lake House"]))
+    model = write_script(tmp_path / "script.json", ["What a lovely sign.", "Kept it."])
+    lines = [
+        "/look /nowhere/photo.png",
+        f'/look "{photo}" the sign at the lake house',
+        f'/keep "{photo}"',
+        "/quit",
+    ]
+    chat = run_os1("chat", stdin="\n".join(lines) + "\n", env={"OS1_MODEL": model})
+    assert chat.code == 0, chat.stderr
+    assert "There is no file /nowhere/photo.png" in chat.stderr
+    assert "What a lovely sign." in chat.stdout
+    turns = json.loads(run_os1("history", "--json").stdout)["turns"]
+    assert [t["user_text"] for t in turns] == ["the sign at the lake house", "(a photo)"]
+    assert turns[0]["parts"][1]["data"]["kept"] is False
+    assert Path(turns[1]["parts"][1]["ref"]).is_file()
+    assert Path(turns[1]["parts"][1]["ref"]).is_relative_to(home)
