@@ -69,6 +69,12 @@ async def test_a_photo_is_seen_fenced_remembered_and_not_kept(home: Path) -> Non
     [memory] = companion.memory.store.records(user, kinds=["event"])  # type: ignore[union-attr]
     assert memory.content.startswith('Showed me a photo ("the menu at the ramen place")')
     assert "Tonkotsu ramen 14.50" in memory.content
+    llm.enqueue("The egg is 2.00.")
+    await turn(session, "and the egg?")
+    earlier = llm.calls[-1][0][-3]
+    assert earlier.role == "user"
+    assert "<photo_text>\nTonkotsu ramen 14.50\nAjitama egg 2.00\n</photo_text>" in earlier.content
+    assert earlier.content.endswith("the menu at the ramen place")
     await session.close()
     await companion.aclose()
 

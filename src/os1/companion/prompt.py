@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from os1.content import fence
 from os1.errors import InputError
 from os1.llm.base import Message
 from os1.store.journal import TurnRecord
@@ -32,6 +33,8 @@ PERSONA = (  # until the setup interview has made a persona card
 
 MEMORY_HEADER = "[What you remember about me from earlier conversations; use it if it helps]"
 MESSAGE_HEADER = "[My message]"
+PHOTO_HISTORY_CHARS = 600
+"""Most characters of an earlier photo's words carried in the history."""
 
 
 def estimate_tokens(text: str) -> int:
@@ -81,6 +84,23 @@ def input_budget(context_tokens: int, reply_tokens: int) -> int:
     return max(64, int((context_tokens - reply_tokens - persona - _RESERVED_TOKENS) * 0.75))
 
 
+def said_with_photo(turn: TurnRecord) -> str:
+    """An earlier message as it goes back into the prompt: a photo's words with it, fenced.
+
+    So "and the gyoza?" after a photographed menu is answered from the menu; what
+    the photo held stays material, as it was when it was shown.
+    """
+    seen = [
+        part.get("text", "")
+        for part in turn.parts
+        if part.get("kind") == "text" and part.get("origin") == "outside"
+    ]
+    if not any(part.get("kind") == "image" for part in turn.parts) or not any(seen):
+        return turn.user_text
+    words = fence("\n".join(seen), "photo_text", PHOTO_HISTORY_CHARS)
+    return f"{words}\n{turn.user_text}"
+
+
 def build_messages(
     now: datetime,
     history: Sequence[TurnRecord],
@@ -115,14 +135,14 @@ def build_messages(
     )
     kept: list[TurnRecord] = []
     for turn in reversed(history):
-        cost = estimate_tokens(turn.user_text) + estimate_tokens(turn.reply) + 8
+        cost = estimate_tokens(said_with_photo(turn)) + estimate_tokens(turn.reply) + 8
         if cost > budget:
             break
         budget -= cost
         kept.append(turn)
     messages = [Message("system", system)]
     for turn in reversed(kept):
-        messages.append(Message("user", turn.user_text))
+        messages.append(Message("user", said_with_photo(turn)))
         messages.append(Message("assistant", turn.reply or "…"))
     messages.append(Message("user", final))
     return messages
