@@ -502,3 +502,33 @@ async def test_the_real_model_drafts_a_trap_brief_without_an_unmarked_past(
     assert "[Lily]" not in text
     brief = Brief(client="Walter", signs_as="Walt", recipient="Irene", notes=notes)
     assert claims(body_of(text), stems(brief.grounds()), ("Walter", "Irene")) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "invented"),
+    [
+        ("We met at the lake house in our forties.", True),
+        ("We both loved to fish.", True),
+        ("I remember the first time we danced.", True),
+        ("We're going to travel to new places.", True),
+        ("Tom and I have always been close.", True),
+        ("I know it's been a tough few years for you.", True),
+        ("You've planted so many roses.", True),
+        ("We met at the lake house in 1974.", False),
+        ("Fifty years ago we stood by the lake.", False),
+        ("I still love you, and I always will.", False),
+        ("Thank you for the burnt pancakes every Sunday.", False),
+    ],
+)
+def test_a_statement_about_the_past_must_rest_on_the_file(sentence: str, invented: bool) -> None:
+    from os1.letters.grounding import claims, stems
+
+    brief = Brief(
+        client="Harold",
+        signs_as="Hal",
+        recipient="Ruth",
+        relationship="wife of fifty years",
+        history="met at the lake house in 1974; burnt pancakes every Sunday",
+    )
+    found = claims(sentence, stems(brief.grounds()), ("Harold", "Ruth"))
+    assert bool(found) is invented, found

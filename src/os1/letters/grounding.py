@@ -7,8 +7,9 @@ whole sentences, in two steps:
 
 1. **Is it a claim about the past?** A sentence is one when it speaks of the two of
    them (we, us, our, together, you and I) or of a memory (remember, never forget,
-   back then, used to, that summer…), or of something the recipient did ("you've
-   planted"), and tells of something done, had, felt or planned: a past tense verb, a
+   back then, used to, that summer…), of someone else and the client ("Tom and I"),
+   of how things have been ("it's been a hard year"), or of something the recipient
+   did ("you've planted"), and tells of something done, had, felt or planned: a past tense verb, a
    habit ("used to", "always"), a first time, a plan ("we're going to travel"), or
    something of "our" ("our trip", "our song").
    Sentences are judged clause by clause (", and…", "; "), so one invented clause
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 _SHARED = re.compile(
     r"\byou(?:'ve| have| had)? (?!been\b)\w+ed\b|\byou used to\b|\bmet (?:you|each other)\b|"
+    r"\b(?!you\b)\w+ and i\b|\bit(?:'s| has) been\b|"
     r"\b(we|we'd|we've|we're|we'll|us|our|ours|together|both of us|the two of us|you and i|"
     r"you and me|remember|recall|never forget|back then|those days|used to|"
     r"think back|that (?:day|night|summer|winter|spring|autumn|year|time|trip))\b",
@@ -43,7 +45,7 @@ _TOLD = re.compile(
     r"\b(\w+ed|met|went|spent|shared|took|had|were|was|did|made|built|sat|saw|ran|"
     r"sang|ate|drove|flew|swam|grew|began|found|got|gave|held|kept|left|lost|taught|"
     r"thought|told|won|wrote|used to|always|first|remember|recall|never forget|"
-    r"years ago|back then|those days|once|going to|will|we'll|plan|plans|planned)\b",
+    r"years ago|back then|those days|once|going to|will|we'll|plan|plans|planned|been)\b",
     re.IGNORECASE,
 )
 _OURS = re.compile(r"\bour \w+", re.IGNORECASE)
@@ -77,7 +79,9 @@ _GENERIC_WORDS = """
     take than that the their them then there these they thing things think this those
     though through time times to today too under until up upon us very was way ways we
     well went were what when where which while who whom why will with without would year
-    years yet you your yours yourself
+    years yet you your yours yourself it's i'm i've i'd i'll you're you've you'd we're we've
+    we'd we'll they're that's there's here's let's don't can't won't didn't isn't wasn't
+    couldn't wouldn't haven't hasn't aren't
     love loved loving lovely miss missed missing remember remembered remembering recall
     recalled forget forgot forgotten feel feeling feelings felt heart hearts happy
     happiness happier joy joyful glad grateful gratitude thankful thank thanks sorry
