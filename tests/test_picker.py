@@ -162,7 +162,8 @@ def test_words_the_model_ran_on_with_are_cut_and_an_unsaid_option_is_dropped(hom
     from os1.companion.skills.calendar_change import create_cancel
     from os1.companion.skills.calendar_week import create_free
 
-    picker = Picker(ScriptedLLM(), [create_cancel(parts), create_free(parts)])  # type: ignore[arg-type]
+    skills = [create_cancel(parts), create_free(parts), create_add(parts)]
+    picker = Picker(ScriptedLLM(), skills)  # type: ignore[arg-type]
     text = "I can't make the dentist on Friday, take it off my calendar"
     ran_on = {"skill": "calendar_cancel",
               "arguments": {"what": "the dentist on Friday at 3pm for an hour"}}  # fmt: skip
@@ -175,6 +176,8 @@ def test_words_the_model_ran_on_with_are_cut_and_an_unsaid_option_is_dropped(hom
     assert pick.arguments == {"when": "this week"}, "a length the person never gave is dropped"
     invented = {"skill": "calendar_cancel", "arguments": {"what": "board meeting"}}
     assert picker.checked(invented, text) is None
+    beach = {"skill": "calendar_cancel", "arguments": {"what": "the trip to the beach"}}
+    assert picker.checked(beach, "my boss cancelled the trip, I'm gutted") is None
     journal.close()
 
 

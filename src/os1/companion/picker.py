@@ -142,7 +142,9 @@ def grounded(value: str, text: str) -> str:
 
     A small model sometimes runs on past what was said ("the dentist on Friday"
     becomes "the dentist on Friday at 3pm for an hour", words from a skill's
-    description): what follows the person's words is cut, never kept.
+    description): what follows the person's words is cut, never kept, and
+    only when every word of it came from the prompt; any other word the person
+    did not say refuses the pick.
     """
     said = {w.lower() for w in _WORD.findall(text)}
     end = 0
@@ -161,6 +163,7 @@ class Picker:
         self.skills = tuple(skills)
         self._cues = cue_pattern(self.skills)
         self._schema = pick_schema(self.skills)
+        self._prompt_words = {w.lower() for w in _WORD.findall(self.prompt(datetime.now()))}
 
     def worth_asking(self, text: str) -> bool:
         """Whether the message holds a word of any skill: the cheap check, with no model call."""
@@ -217,7 +220,10 @@ class Picker:
                 kept[name] = value
                 continue
             own = grounded(value, text)
-            if own == value.strip() or (own and name in wanted["required"]):
+            ran_on = {w.lower() for w in _WORD.findall(value.strip()[len(own) :])}
+            if own == value.strip() or (
+                own and name in wanted["required"] and ran_on <= self._prompt_words
+            ):
                 kept[name] = own
             elif name in wanted["required"]:
                 log.info("the model chose %s with words the person did not say", skill.name)

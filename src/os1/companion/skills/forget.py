@@ -36,7 +36,8 @@ class Forget:
     description = "Forget (delete) what the person told os1 about a topic."
     schema = SCHEMA
     outward = True
-    cues = ("forget", "erase", "delete what", "stop remembering")
+    cues = ("forget what", "forget about", "forget that", "forget everything", "erase",
+            "delete what", "stop remembering")  # fmt: skip
 
     def __init__(self, memory: Memory) -> None:
         self.memory = memory

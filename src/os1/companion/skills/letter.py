@@ -36,7 +36,8 @@ class Letter:
     schema = SCHEMA
     outward = False
     steps = LetterHelper.KINDS
-    cues = ("letter", "write to", "card for", "note to")
+    cues = ("write a letter", "write a card", "write a note", "letter to", "card to",
+            "note to", "write to")  # fmt: skip
 
     def __init__(self, helper: LetterHelper) -> None:
         self.helper = helper
