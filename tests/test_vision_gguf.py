@@ -10,27 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_os1
 
-from os1.errors import ModelError, VisionUnavailable
-from os1.vision import read_picture
+from os1.config import load_settings, resolve_paths
+from os1.errors import ConfigError, ModelError, VisionUnavailable
+from os1.vision import create_vision, read_picture
 from os1.vision.gguf import GGUFVision
 from vision_images import text_image
 
 
-def test_the_model_and_its_projector_are_both_needed_and_must_be_gguf(tmp_path: Path) -> None:
-    photo = tmp_path / "sign.png"
-    photo.write_bytes(text_image(["Lake House"]))
+async def test_the_model_and_its_projector_are_both_needed_and_must_be_gguf(
+    tmp_path: Path,
+) -> None:
     model = tmp_path / "vlm.gguf"
     model.write_bytes(b"not a model")
-    alone = run_os1("look", str(photo), env={"OS1_VISION": f"gguf:{model}"})
-    assert alone.code == 1
-    assert "needs the model file and its projector" in alone.stderr
-    assert "vision_mmproj" in alone.stderr
-    env = {"OS1_VISION": f"gguf:{model}", "OS1_VISION_MMPROJ": str(tmp_path / "none.gguf")}
-    broken = run_os1("look", str(photo), env=env)
-    assert broken.code == 1
-    assert f"The vision model {model} is not a GGUF file" in broken.stderr
+    with pytest.raises(ConfigError, match="needs the model file and its projector") as alone:
+        create_vision(load_settings(vision=f"gguf:{model}"), resolve_paths())
+    assert "vision_mmproj" in alone.value.fix
+    settings = load_settings(vision=f"gguf:{model}", vision_mmproj=str(tmp_path / "none.gguf"))
+    eyes = create_vision(settings, resolve_paths())
+    with pytest.raises(ModelError, match=f"The vision model {model} is not a GGUF file"):
+        await eyes.look(read_picture(text_image(["Lake House"])))
 
 
 async def test_a_missing_projector_file_is_named(tmp_path: Path) -> None:

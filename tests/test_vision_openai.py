@@ -163,3 +163,12 @@ def test_a_failed_look_ends_the_turn_with_the_error_and_commits_nothing(
     assert "refused the image" in errors[0]
     assert "never said" not in said.stdout
     assert json.loads(run_os1("history", "--json").stdout)["turns"] == []
+
+
+async def test_a_password_in_the_servers_address_is_never_said() -> None:
+    eyes = OpenAIVision("http://ana:secret@127.0.0.1:9/v1", "vlm", timeout_s=5)
+    assert eyes.sends_to == "the vision server at http://ana:***@127.0.0.1:9/v1"
+    with pytest.raises(VisionUnavailable) as failed:
+        await eyes.look(read_picture(text_image(["hello"])))
+    assert "Cannot reach the vision server at http://ana:***@127.0.0.1:9/v1" in str(failed.value)
+    assert "secret" not in str(failed.value)

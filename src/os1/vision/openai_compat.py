@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from os1.config import Paths, Settings
+from os1.config import Paths, Settings, hide_passwords
 from os1.errors import ConfigError, VisionUnavailable
 from os1.vision.base import Observation
 from os1.vision.chat import answer_of, request
@@ -35,7 +35,9 @@ class OpenAIVision:
         self.base_url = base_url.rstrip("/")
         if not self.base_url.endswith("/v1"):
             self.base_url += "/v1"
-        self.sends_to = f"the vision server at {self.base_url}"
+        self.shown = hide_passwords(self.base_url)
+        """The address as it may be said and logged (a password in it masked)."""
+        self.sends_to = f"the vision server at {self.shown}"
         self.model = model
         self.timeout_s = timeout_s
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -61,7 +63,7 @@ class OpenAIVision:
         names = [m.get("id") for m in listing.get("data", []) if isinstance(m, dict)]
         if not names or not isinstance(names[0], str):
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} offers no models.",
+                f"The vision server at {self.shown} offers no models.",
                 "Load a vision model on it, or set `vision_model`.",
             )
         return names[0]
@@ -84,35 +86,35 @@ class OpenAIVision:
             response = await client.request(method, url, json=body)
         except httpx.TimeoutException:
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} did not answer within "
+                f"The vision server at {self.shown} did not answer within "
                 f"{self.timeout_s:g} s; nothing was done with the image.",
                 "Try again, raise `vision_timeout_s`, or set `vision` to `offline`.",
             ) from None
         except httpx.HTTPError as exc:
             raise VisionUnavailable(
-                f"Cannot reach the vision server at {self.base_url} ({exc}).",
+                f"Cannot reach the vision server at {self.shown} ({exc}).",
                 "Start the server, or set `vision` to `offline`.",
             ) from None
         if response.status_code in (401, 403):
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} refused the API key.",
+                f"The vision server at {self.shown} refused the API key.",
                 "Set `vision_api_key` to a key it accepts.",
             )
         if response.status_code == 404 and model:
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} has no model called {model!r}.",
+                f"The vision server at {self.shown} has no model called {model!r}.",
                 "Set `vision_model` to one it lists at /v1/models.",
             )
         if response.status_code in (400, 413, 415, 422):
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} refused the image "
+                f"The vision server at {self.shown} refused the image "
                 f"({response.status_code}: {_detail(response)}).",
                 "Check that its model takes images (a vision model, or llama-server with "
                 "--mmproj), or set `vision` to `offline`.",
             )
         if response.status_code >= 400:
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} failed ({response.status_code}: "
+                f"The vision server at {self.shown} failed ({response.status_code}: "
                 f"{_detail(response)}).",
                 "Try again later, or set `vision` to `offline`.",
             )
@@ -122,7 +124,7 @@ class OpenAIVision:
             data = None
         if not isinstance(data, dict):
             raise VisionUnavailable(
-                f"The vision server at {self.base_url} did not answer in the OpenAI format.",
+                f"The vision server at {self.shown} did not answer in the OpenAI format.",
                 "Check that `vision` points at its /v1 address.",
             )
         return data
