@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import run_os1, write_script
+from tests.test_no_network import run_traced
 from tests.vision_images import text_image
 
 from os1.app import json_asker
@@ -168,3 +169,11 @@ def test_look_and_keep_in_os1_chat(tmp_path: Path, home: Path) -> None:
     assert turns[0]["parts"][1]["data"]["kept"] is False
     assert Path(turns[1]["parts"][1]["ref"]).is_file()
     assert Path(turns[1]["parts"][1]["ref"]).is_relative_to(home)
+
+
+def test_a_photo_in_conversation_stays_on_the_machine(tmp_path: Path) -> None:
+    photo = tmp_path / "menu.png"
+    photo.write_bytes(text_image(["Tonkotsu ramen 14.50"]))
+    env = {"OS1_MODEL": "scripted"}
+    _, calls = run_traced(tmp_path, "say", "--image", str(photo), "what is this?", env=env)
+    assert calls == []  # RapidOCR on onnxruntime and OpenCV loaded, no lookup, no connection
