@@ -415,7 +415,7 @@ def shape(raw: str, brief: Brief, closing: str = "With love,") -> str:
         for index, line in enumerate(body.splitlines())
         if index == 0 or not (is_closing(line) or line.strip().lower() in signatures)
     ]
-    body = _once("\n\n".join(line.strip() for line in lines if line.strip()))
+    body = _paragraphed(_once("\n\n".join(line.strip() for line in lines if line.strip())))
     if not body:
         body = f"Dear {brief.recipient},"
     first = body.splitlines()[0]
@@ -525,6 +525,29 @@ def _running_on(text: str) -> bool:
         return True
     sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
     return len(sentences) >= 4 and len(set(sentences[-4:-1])) == 1
+
+
+def _paragraphed(body: str) -> str:
+    """A body written as one long paragraph split in two at the sentence nearest its middle.
+
+    A letter reads as a letter when its body has paragraphs; a small model sometimes
+    runs everything together.
+    """
+    parts = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+    rest = parts[1:] if parts and parts[0].rstrip().endswith((",", "!")) else parts
+    if len(rest) != 1:
+        return body
+    sentences = re.split(r"(?<=[.!?])\s+", rest[0].strip())
+    if len(sentences) < 4:
+        return body
+    half, count, cut = words(rest[0]) / 2, 0, 1
+    for index, sentence in enumerate(sentences[:-1], start=1):
+        count += words(sentence)
+        cut = index
+        if count >= half:
+            break
+    split = " ".join(sentences[:cut]) + "\n\n" + " ".join(sentences[cut:])
+    return "\n\n".join([*parts[: len(parts) - 1], split])
 
 
 def _once(body: str) -> str:
