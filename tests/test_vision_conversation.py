@@ -177,3 +177,16 @@ def test_a_photo_in_conversation_stays_on_the_machine(tmp_path: Path) -> None:
     env = {"OS1_MODEL": "scripted"}
     _, calls = run_traced(tmp_path, "say", "--image", str(photo), "what is this?", env=env)
     assert calls == []  # RapidOCR on onnxruntime and OpenCV loaded, no lookup, no connection
+
+
+def test_os1_look_ask_reads_the_image_from_standard_input_and_answers_in_a_turn(
+    tmp_path: Path,
+) -> None:
+    model = write_script(tmp_path / "script.json", ["It says Platform 4."])
+    photo = text_image(["Platform 4"])
+    env = {"OS1_MODEL": model}
+    asked = run_os1("look", "-", "--ask", "what does it say?", "--json", stdin=photo, env=env)
+    assert asked.code == 0, asked.stderr
+    assert asked.events()[-1]["reply"] == "It says Platform 4."
+    [turn] = json.loads(run_os1("history", "--json").stdout)["turns"]
+    assert turn["parts"][2]["text"] == "Platform 4"
