@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import run_os1
+from typer.testing import CliRunner
 
+from os1.cli.main import app
 from os1.companion.skills.proofread import Proofread
 from os1.skills import Call
 from os1.skills.proofread import apply_fixes, proofread
@@ -113,13 +115,14 @@ def test_os1_proofread_lists_changes_then_the_text_and_apply_keeps_the_original(
 
 
 def test_standard_input_is_proofread_and_bad_input_is_named(tmp_path: Path) -> None:
-    piped = run_os1("proofread", "-", stdin="teh end\n")
+    runner = CliRunner()
+    piped = runner.invoke(app, ["proofread", "-"], input="teh end\n")
     assert piped.stdout.endswith("Corrected text:\nThe end\n")
-    refused = run_os1("proofread", "-", "--apply", stdin="x")
-    assert refused.code == 1
+    refused = runner.invoke(app, ["proofread", "-", "--apply"], input="x")
+    assert refused.exit_code == 1
     assert "--apply needs a file to write to" in refused.stderr
     binary = tmp_path / "a.pdf"
     binary.write_bytes(b"%PDF-1.4\n\xff\xfe\x00")
-    wrong = run_os1("proofread", str(binary))
-    assert wrong.code == 1
+    wrong = runner.invoke(app, ["proofread", str(binary)])
+    assert wrong.exit_code == 1
     assert "is not UTF-8 text" in wrong.stderr
