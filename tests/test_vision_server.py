@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 
-from serving import Served, frames_until, serving
+from os1.server.auth import digest
+from serving import NOON, Served, frames_until, serving
 from vision_images import text_image
 
 
@@ -95,3 +98,31 @@ def test_bad_and_oversized_images_are_refused_with_the_reason(home: Path) -> Non
         huge = post(served, b"\xff" * 400_001, ana)
         assert huge.status_code == 413
         assert "at most 400,000 bytes" in huge.json()["detail"]
+
+
+def test_a_program_shows_a_photo_through_the_openai_api(served: Served) -> None:
+    key = "device-key-for-the-vision-client-0001"
+    found = served.accounts.password_hash("ana")
+    assert found is not None
+    served.accounts.add_device(found[0], "camera app", digest(key), NOON)
+    client = openai.OpenAI(
+        base_url="http://testserver/v1", api_key=key, http_client=served.http, max_retries=0
+    )
+    photo = base64.b64encode(text_image(["Gate 12 closes at 9:40"])).decode()
+    content: Any = [
+        {"type": "text", "text": "when does it close?"},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{photo}"}},
+    ]
+    answer = client.chat.completions.create(
+        model="os1", messages=[{"role": "user", "content": content}]
+    )
+    assert answer.choices[0].message.content is not None
+    mind = served.companion.for_user("ana")
+    conversation = served.call(mind.latest_conversation)
+    [record] = served.call(lambda: mind.history(conversation))
+    assert record.user_text == "when does it close?"
+    assert record.parts[2]["text"] == "Gate 12 closes at 9:40"
+    content[1]["image_url"]["url"] = "https://example.org/photo.jpg"
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model="os1", messages=[{"role": "user", "content": content}])
+    assert "does not fetch images" in refused.value.response.json()["detail"]

@@ -5,13 +5,15 @@ A program that speaks the OpenAI API (an editor plugin, a shell tool, the
 key. The answer is os1's own turn, with its persona, memory, skills and
 care, in the person's latest conversation (so it shows on their other
 devices too); os1 keeps its own history, so only the last ``user`` message
-of the request is read. ``stream: true`` sends the reply as server-sent
+of the request is read, and an ``image_url`` part in it (a data URL: os1
+fetches nothing) is a photo shown with it. ``stream: true`` sends the reply as server-sent
 ``chat.completion.chunk`` events as it is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from collections.abc import AsyncIterator
@@ -21,10 +23,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from os1.companion.sight import Shown
 from os1.events import ErrorEvent, Event, TokenDelta, TurnCommitted
 from os1.server.auth import signed_in
 from os1.server.hub import Hub
 from os1.store.accounts import Signed
+from os1.vision import read_picture
 
 MODEL = "os1"
 
@@ -87,6 +91,29 @@ def _text(message: ChatMessage) -> str:
     return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
 
 
+def _shown(message: ChatMessage) -> Shown | None:
+    """The photo in a message's ``image_url`` part (a data URL), or None; 400 for any other."""
+    if isinstance(message.content, str) or not message.content:
+        return None
+    found = [p.get("image_url") for p in message.content if p.get("type") == "image_url"]
+    if not found:
+        return None
+    url = str(found[0].get("url", "") if isinstance(found[0], dict) else found[0])
+    if not url.startswith("data:") or "," not in url:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "Send the image in the message as a data: URL; os1 does not fetch images from "
+            "elsewhere.",
+        )
+    try:
+        data = base64.b64decode(url.split(",", 1)[1], validate=True)
+    except ValueError:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "The image's data URL is not valid base64."
+        ) from None
+    return Shown(read_picture(data, "The image"))
+
+
 def _chunk(ident: str, created: int, delta: dict[str, str], finish: str | None = None) -> str:
     body = {
         "id": ident,
@@ -140,13 +167,15 @@ async def chat_completions(
     body: ChatRequest, request: Request, who: Annotated[Signed, Depends(signed_in)]
 ) -> Any:
     """Answer the last user message as os1, in the person's latest conversation."""
-    said = next((_text(m) for m in reversed(body.messages) if m.role == "user"), "").strip()
-    if not said:
+    last = next((m for m in reversed(body.messages) if m.role == "user"), None)
+    said = _text(last).strip() if last is not None else ""
+    shown = await asyncio.to_thread(_shown, last) if last is not None else None
+    if not said and shown is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Send a user message with text.")
     hub: Hub = request.app.state.hub
     conversation = await hub.companion.for_user(who.name).resolve_conversation()
     events: asyncio.Queue[Event | None] = asyncio.Queue()
-    hub.start_turn(who, conversation, said, events)
+    hub.start_turn(who, conversation, said, events, image=shown)
     created = int(time.time())
     ident = f"chatcmpl-os1-{conversation}-{time.monotonic_ns()}"
     first = await events.get()
