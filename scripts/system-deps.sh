@@ -7,7 +7,8 @@
 # usual sound server). With --dev also Chromium, which the
 # browser tests drive through Playwright (never `playwright install`: it downloads a browser),
 # strace, with which a test proves nothing leaves the machine, Dovecot, the IMAP server the
-# mail tests sync from, and tesseract, the plain OCR the benchmarks compare against.
+# mail tests sync from, tesseract, the plain OCR the benchmarks compare against, and dbus-daemon,
+# a session bus for the desktop-notification test.
 # Installs only what is missing; safe to run again, and quick when everything is present.
 set -euo pipefail
 
@@ -26,7 +27,7 @@ PACKAGES=(
   pulseaudio-utils
   libasound2-plugins
 )
-[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace dovecot-imapd tesseract-ocr tesseract-ocr-eng)
+[ "${1:-}" = "--dev" ] && PACKAGES+=(chromium strace dovecot-imapd tesseract-ocr tesseract-ocr-eng dbus-daemon)
 
 if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
   echo "system-deps: not a Debian-based system; install these yourself: ${PACKAGES[*]}" >&2

@@ -193,6 +193,11 @@ class Settings(BaseSettings):
     session_days: float = Field(
         30, gt=0, le=366, description="How long a sign-in in the web app lasts."
     )
+    desktop_notifications: bool = Field(
+        True,
+        description="When `os1 serve` runs in a desktop session, show what comes due for the "
+        "`user` at that desktop as desktop notifications.",
+    )
     redis_url: str = Field(
         "",
         description="Redis URL (redis://HOST:6379) through which several `os1 serve` processes "

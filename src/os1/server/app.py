@@ -31,6 +31,7 @@ from os1.errors import Os1Error
 from os1.server import completions, images, voice
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
+from os1.server.desktop import DesktopNotifier
 from os1.server.hub import Hub
 from os1.server.relay import RedisRelay, channel_for
 from os1.server.scheduler import Scheduler
@@ -138,7 +139,8 @@ def create_app(
         else None
     )
     hub = Hub(companion, relay)
-    scheduler = Scheduler(hub, scheduler_every_s)
+    desktop = DesktopNotifier(settings.user) if settings.desktop_notifications else None
+    scheduler = Scheduler(hub, scheduler_every_s, desktop)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

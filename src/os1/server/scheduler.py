@@ -7,6 +7,10 @@ that person's sockets. Each is claimed in the store before it is sent, so it
 is said exactly once; while none of the person's devices is connected it
 stays waiting and comes when one connects. Quiet hours, the daily cap and
 the off switch are the companion's rules (``Initiatives.deliver_due``).
+
+On a desktop the desktop is one more device of the person at it
+(``os1.server.desktop``): what is due for them is shown there at once, with
+or without a browser open.
 """
 
 from __future__ import annotations
@@ -15,26 +19,45 @@ import asyncio
 import contextlib
 
 from os1.companion.session import Session
+from os1.server.desktop import DesktopNotifier
 from os1.server.hub import Hub
+from os1.store.accounts import AccountStore
 
 
 class Scheduler:
     """Delivers what is due to the people online; ``tick`` does one round."""
 
-    def __init__(self, hub: Hub, every_s: float = 5.0) -> None:
+    def __init__(
+        self, hub: Hub, every_s: float = 5.0, desktop: DesktopNotifier | None = None
+    ) -> None:
         self.hub = hub
         self.every_s = every_s
+        self.desktop = desktop
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> int:
         """Deliver everything due now to whoever is online; return how many were said."""
         said = 0
-        for user_id, name in self.hub.online():
+        people = dict(self.hub.online())
+        at_desk = await self._person_at_desktop()
+        if at_desk is not None:
+            people.setdefault(at_desk, self.desktop.person if self.desktop else "")
+        for user_id, name in people.items():
             for event in await Session(self.hub.companion, name).due():
                 await self.hub.publish(user_id, None, event)
+                if user_id == at_desk and self.desktop is not None:
+                    await self.desktop.notify("os1", event.text)
                 said += 1
         return said
+
+    async def _person_at_desktop(self) -> int | None:
+        """The id of the desktop's person, if there is a desktop and they have an account."""
+        if self.desktop is None or not self.desktop.present:
+            return None
+        accounts = AccountStore(self.hub.companion.journal.engine)
+        everyone = await asyncio.to_thread(accounts.accounts)
+        return next((a.id for a in everyone if a.name == self.desktop.person), None)
 
     def wake(self) -> None:
         """Look now rather than at the next round (a device just connected)."""
