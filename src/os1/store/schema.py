@@ -30,6 +30,7 @@ users = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("password_hash", Text, nullable=True),
+    Column("preferences", JSON, nullable=True),
 )
 
 devices = Table(
