@@ -232,7 +232,7 @@ _CLOSING = re.compile(
 _FILLER = re.compile(
     r"(?:^|(?<=[.!?]\s))\s*(?:I hope (?:that )?(?:this|my) (?:letter|note) finds you[^.!?]*[.!?]|"
     r"I hope you(?:'re| are) (?:doing )?well[^.!?]*[.!?]|"
-    r"I(?:'m| am) writing (?:this letter )?to [^.!?]*[.!?])\s*",
+    r"(?:it is with [^.!?]{0,40}? that )?I(?:'m| am) writing (?:this letter )?to [^.!?]*[.!?])\s*",
     re.IGNORECASE | re.MULTILINE,
 )
 _CAPITALISED = re.compile(r"(?<![\w\[])([A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)(?![\w\]])")

@@ -103,6 +103,10 @@ _GENERIC_WORDS = """
     taught teach find used use having being made make work worked working live lived
     living sit sat start started begin began put go goes going went get got take took
     see saw seen hear heard watch watched walk walked run ran
+    future forward ahead soon again tomorrow next pleasure absolute absolutely truly deeply
+    sincerely honestly amazing incredible lucky blessed constant source comfort support
+    strength wisdom wise strong brave kindness generous generosity trust true truth
+    journey path step steps chapter
 """
 GENERIC = frozenset(_GENERIC_WORDS.split())
 """Words any letter may use about any life: they ground nothing and invent nothing."""
