@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+import soundfile
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from os1.app import build
@@ -31,6 +32,7 @@ from os1.server.auth import hash_password
 from os1.store import NewMemory
 from os1.store.accounts import AccountStore
 from os1.store.initiatives import InitiativeStore
+from os1.testing.voice import tone_speech
 from serving import NOON, PASSWORDS, give_persona, listening, write_letter
 
 pytestmark = pytest.mark.browser
@@ -81,6 +83,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             database_url="",
             stt="fake:What is the capital of France?",
             tts="fake",
+            vad="fake",
         )
         paths = Paths(home / "config.toml", home / "data", home / "models")
         clock = FixedClock(NOON)
@@ -412,6 +415,44 @@ def test_speaking_to_os1_and_hearing_the_reply(browser: Browser, live: Live) -> 
     expect(page.locator("#voice-out")).to_have_attribute("src", re.compile(r"^blob:"))
     assert problems == []
     context.close()
+
+
+def test_hands_free_hears_a_turn_answers_aloud_and_says_when_it_listens(
+    browser: Browser, live: Live, tmp_path: Path
+) -> None:
+    speech = tmp_path / "speech.wav"
+    clip = tone_speech(("quiet", 0.5), ("talk", 1.2), ("quiet", 6.0))
+    soundfile.write(speech, clip.samples, clip.rate, subtype="PCM_16")
+    args = [a for a in ARGS if a != "--use-fake-device-for-media-stream"]
+    hearing = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *args,
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={speech}",
+        ],
+    )
+    try:
+        context = hearing.new_context(base_url=live.url, permissions=["microphone"])
+        page = context.new_page()
+        problems = watched(page, live)
+        sign_in(page, "ana")
+        expect(page.get_by_text("Connected")).to_be_visible()
+        button = page.locator("#hands-free")
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(button).to_have_text(re.compile("Stop"))
+        log = page.get_by_role("log", name="Conversation")
+        expect(log.locator("li.you").last).to_have_text("YouWhat is the capital of France?")
+        expect(log.locator("li.os1").last).to_contain_text("You said: What is the capital")
+        expect(button).to_have_attribute("data-state", "speaking")
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "false")
+        expect(button).to_have_text("Hands-free")
+        assert problems == []
+        context.close()
+    finally:
+        hearing.close()
 
 
 def test_the_app_is_installable_and_every_control_has_a_name(

@@ -3,6 +3,7 @@
 // streams here too.
 import { getJSON, postJSON, registerWorker, showPairingCode, signOut } from "/static/api.js";
 import { Camera, upload } from "/static/camera.js";
+import { HandsFree } from "/static/handsfree.js";
 import { Recorder } from "/static/voice.js";
 
 const log = document.getElementById("log");
@@ -281,6 +282,34 @@ talk.addEventListener("click", async () => {
     return;
   }
   speakNext = send(heard);
+});
+
+// Hands-free: os1 listens until pressed again, answers aloud, and stops when spoken over.
+// The button says whether the microphone is open: it never is without it saying so.
+const handsFree = document.getElementById("hands-free");
+let talking = null;
+
+function showHandsFree(state, detail) {
+  handsFree.dataset.state = state;
+  const on = state === "listening" || state === "speaking";
+  handsFree.setAttribute("aria-pressed", on ? "true" : "false");
+  handsFree.textContent = !on ? "Hands-free" : state === "speaking" ? "Stop (os1 is speaking)" : "Stop (listening)";
+  if (state === "error") note(detail || "Hands-free stopped.", "failed");
+  if (!on) talking = null;
+}
+
+handsFree.addEventListener("click", async () => {
+  if (talking) {
+    talking.stop();
+    return;
+  }
+  talking = new HandsFree(showHandsFree);
+  try {
+    await talking.start(conversation);
+  } catch {
+    talking?.stop();
+    note("I can't hear you: allow the microphone for this site.", "failed");
+  }
 });
 
 registerWorker();

@@ -10,6 +10,7 @@ const SHELL = [
   "/static/pages.js",
   "/static/voice.js",
   "/static/camera.js",
+  "/static/handsfree.js",
   "/static/mic-worklet.js",
   "/static/icon.svg",
 ];
