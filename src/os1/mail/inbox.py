@@ -235,4 +235,5 @@ def described(mail: StoredMail, found: Reading) -> list[str]:
     lines = [f"{who} writes: {clean(found.summary)}"]
     lines += [f"asks you: {clean(a)}" for a in found.asks]
     lines += [f"date: {clean(d['when'])} ({clean(d['what'])})" for d in found.dates]
+    lines += [f"amount: {clean(a)}" for a in found.amounts]
     return lines

@@ -88,6 +88,23 @@ _LINK = re.compile(
 )
 
 
+_AMOUNT = re.compile(
+    r"(?:[€$£]\s?\d(?:[\d,.]*\d)?|\b\d(?:[\d,.]*\d)?\s?(?:EUR|USD|GBP|CHF|euros?|dollars?|pounds?|€))"
+    r"(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def amounts(text: str) -> list[str]:
+    """Sums of money a text names ("84.20 EUR", "$1,240"), found by code, at most three."""
+    found: list[str] = []
+    for match in _AMOUNT.finditer(text):
+        amount = " ".join(match.group(0).split())
+        if amount not in found:
+            found.append(amount)
+    return found[:3]
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the quarantined reader found in one mail; every field is the sender's, shown as such."""
@@ -97,6 +114,8 @@ class Reading:
     dates: list[dict[str, str]] = field(default_factory=list)
     needs_reply: bool = False
     urgent: bool = False
+    amounts: list[str] = field(default_factory=list)
+    """Sums of money in the mail, found by code rather than the model."""
     for_assistant: bool = False
     """The mail speaks to an assistant (or hides text): its words are not passed on."""
 
@@ -165,4 +184,5 @@ async def read_mail(
         dates=dates,
         needs_reply=bool(found.get("needs_reply")),
         urgent=bool(found.get("urgent")),
+        amounts=amounts(f"{subject}\n{body}"),
     )
