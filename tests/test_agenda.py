@@ -172,9 +172,10 @@ def test_cancelling_a_single_event_removes_it_and_a_vanished_event_is_not_writte
     agenda: Agenda, user: int, calendar_file: Path
 ) -> None:
     dentist = agenda.find(user, "the dentist appointment", *WEEK)
-    assert [o.uid for o in dentist] == ["dentist@test"]
+    assert [(o.uid, o.recurrence_id) for o in dentist] == [("dentist@test", None)]
     move = agenda.plan_move(user, dentist[0], dentist[0].start + timedelta(days=1))
-    agenda.apply(user, agenda.plan_cancel(user, dentist[0]))
+    said = agenda.apply(user, agenda.plan_cancel(user, dentist[0]))
+    assert said == "Cancelled 'Dentist' on Tue 1 Dec 15:00-16:00 in home", "the event, not one of"
     assert "Dentist" not in [t[0] for t in titles(agenda, user)]
     before = calendar_file.read_bytes()
     with pytest.raises(CalendarError, match="no longer in home"):

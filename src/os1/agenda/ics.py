@@ -177,8 +177,15 @@ def _text(component: icalendar.cal.Component, name: str) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
-def occurrence_of(component: icalendar.cal.Component, where: str, href: str) -> Occurrence:
-    """One event component (an expanded instance or a single event) as an occurrence."""
+def occurrence_of(
+    component: icalendar.cal.Component, where: str, href: str, *, series: bool | None = None
+) -> Occurrence:
+    """One event component (an expanded instance or a single event) as an occurrence.
+
+    ``series`` says whether its UID repeats; an expanded instance no longer
+    carries its rule (and every expanded copy carries a RECURRENCE-ID), so
+    the caller that expanded it says so.
+    """
     raw_start = component.decoded("DTSTART")
     all_day = not isinstance(raw_start, datetime)
     start = as_aware(raw_start)
@@ -191,7 +198,8 @@ def occurrence_of(component: icalendar.cal.Component, where: str, href: str) -> 
     transparent = str(component.get("TRANSP", "OPAQUE" if not all_day else "TRANSPARENT"))
     cancelled = str(component.get("STATUS", "")).upper() == "CANCELLED"
     recurrence = component.get("RECURRENCE-ID")
-    series = is_series(component)
+    repeats = is_series(component) if series is None else series
+    instance = as_aware(recurrence.dt) if recurrence is not None else start
     return Occurrence(
         uid=str(component.get("UID", "")),
         summary=_text(component, "SUMMARY") or "(no title)",
@@ -201,9 +209,7 @@ def occurrence_of(component: icalendar.cal.Component, where: str, href: str) -> 
         location=_text(component, "LOCATION"),
         description=str(component.get("DESCRIPTION") or ""),
         calendar=where,
-        recurrence_id=as_aware(recurrence.dt)
-        if recurrence is not None
-        else (start if series else None),
+        recurrence_id=instance if repeats else None,
         busy=transparent.upper() != "TRANSPARENT" and not cancelled,
         href=href,
     )
@@ -217,15 +223,18 @@ def expand(
     skipped: list[Skipped] = []
     for entry in found:
         try:
+            repeats = _repeats(entry)
             expanded = (
-                recurring_ical_events.of(entry.calendar).between(start - timedelta(days=1), end)
-                if not _repeats(entry)
-                else _capped(entry, start, end)
+                _capped(entry, start, end)
+                if repeats
+                else recurring_ical_events.of(entry.calendar).between(
+                    start - timedelta(days=1), end
+                )
             )
             for component in expanded:
                 if str(component.get("STATUS", "")).upper() == "CANCELLED":
                     continue
-                made = occurrence_of(component, where, entry.href)
+                made = occurrence_of(component, where, entry.href, series=repeats)
                 if made.start < end and (made.end > start or made.start >= start):
                     occurrences.append(made)
         except Exception as exc:  # a library error on someone else's data skips that event only
