@@ -276,6 +276,34 @@ def test_a_pairing_qr_code_opens_the_sign_in_page_with_the_code_kept_from_the_se
     assert paired.status_code == 200
 
 
+def test_each_person_chooses_when_os1_may_speak_first(served: Served) -> None:
+    ana, ben = served.sign_in("ana"), served.sign_in("ben")
+    assert served.http.get("/api/preferences", headers=ana).json() == {
+        "initiative": True,
+        "quiet_hours": "22:00-08:00",
+        "daily_initiatives": 3,
+    }, "the server's settings until a person chooses"
+    due = NOON + timedelta(minutes=1)
+    local = due.astimezone()
+    around_now = f"{local - timedelta(hours=1):%H:%M}-{local + timedelta(hours=1):%H:%M}"
+    chosen = {"initiative": False, "quiet_hours": around_now, "daily_initiatives": 1}
+    saved = served.http.put("/api/preferences", headers=ana, json=chosen)
+    assert saved.status_code == 200
+    assert saved.json() == chosen
+    assert served.http.get("/api/preferences", headers=ben).json()["quiet_hours"] == "22:00-08:00"
+    store = InitiativeStore(served.companion.journal.engine)
+    ids = {a.name: a.id for a in served.accounts.accounts()}
+    for name in ("ana", "ben"):
+        store.schedule(ids[name], "reminder", "tea", "Tea time.", due, NOON)
+    served.clock.set(due)
+    initiatives = served.companion.initiatives
+    assert initiatives is not None
+    assert served.call(lambda: initiatives.deliver_due(ids["ana"])) == [], "ana's quiet hours"
+    assert len(served.call(lambda: initiatives.deliver_due(ids["ben"]))) == 1
+    for bad in ({**chosen, "quiet_hours": "late-early"}, {**chosen, "daily_initiatives": 999}):
+        assert served.http.put("/api/preferences", headers=ana, json=bad).status_code == 422
+
+
 def test_failed_sign_ins_are_limited(served: Served) -> None:
     codes = [
         served.http.post(

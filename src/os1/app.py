@@ -24,6 +24,7 @@ from os1.store import Journal, MemoryStore
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
 from os1.store.personas import PersonaStore
+from os1.store.preferences import PreferenceStore
 from os1.vision import create_vision
 from os1.voice.base import STT, TTS, VAD
 from os1.voice.registry import create_stt, create_tts, create_vad
@@ -140,7 +141,9 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         memory=memory,
         letters=letters,
         identity=Identity(PersonaStore(journal.engine), json_asker(llm, "persona-work"), clock),
-        initiatives=Initiatives(InitiativeStore(journal.engine), clock, rules),
+        initiatives=Initiatives(
+            InitiativeStore(journal.engine), clock, rules, PreferenceStore(journal.engine)
+        ),
         care=care,
         eyes=Eyes(lambda: create_vision(settings, paths), paths.data_dir / "images"),
         route_with_model=settings.route_with_model,

@@ -332,7 +332,15 @@ def test_reminders_persona_audit_and_settings_pages(context: BrowserContext, liv
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Pair a device").click()
     expect(page.locator("#pairing")).to_contain_text("Pairing code:")
+    expect(page.get_by_label("Quiet from")).to_have_value("22:00")
+    page.get_by_label("Quiet from").fill("21:30")
+    page.get_by_label("Most follow-ups and check-ins a day").fill("1")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#preferences-status")).to_have_text("Saved.")
     shoot(page, "settings")
+    page.reload()
+    expect(page.get_by_label("Quiet from")).to_have_value("21:30")
+    expect(page.get_by_label("Most follow-ups and check-ins a day")).to_have_value("1")
     assert problems == []
 
 

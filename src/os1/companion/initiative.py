@@ -14,15 +14,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from os1.clock import Clock
 from os1.memory.dates import resolve_when
 from os1.phrases import intent
 from os1.store.initiatives import Initiative, InitiativeStore
 from os1.store.memories import MemoryRecord
+from os1.store.preferences import PreferenceStore
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,19 @@ class Rules:
     quiet_end: time = time(8)
     daily_cap: int = 3
 
+    def for_person(self, preferences: Mapping[str, Any]) -> Rules:
+        """These rules with what one person has set for themself (``PreferenceStore``)."""
+        quiet = preferences.get("quiet_hours")
+        start, end = parse_quiet_hours(quiet) if isinstance(quiet, str) else (None, None)
+        enabled = preferences.get("initiative")
+        cap = preferences.get("daily_initiatives")
+        return Rules(
+            enabled if isinstance(enabled, bool) else self.enabled,
+            start if start is not None else self.quiet_start,
+            end if end is not None else self.quiet_end,
+            cap if isinstance(cap, int) and not isinstance(cap, bool) else self.daily_cap,
+        )
+
     def quiet(self, at: datetime) -> bool:
         """Whether ``at`` (local time) falls in the quiet hours."""
         now = at.astimezone().time()
@@ -166,10 +181,24 @@ class Delivered:
 class Initiatives:
     """Schedules and delivers what os1 says first, for one store and clock."""
 
-    def __init__(self, store: InitiativeStore, clock: Clock, rules: Rules) -> None:
+    def __init__(
+        self,
+        store: InitiativeStore,
+        clock: Clock,
+        rules: Rules,
+        preferences: PreferenceStore | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.rules = rules
+        self.preferences = preferences
+
+    async def rules_for(self, user_id: int) -> Rules:
+        """The rules for one person: the settings, with what they set for themself."""
+        if self.preferences is None:
+            return self.rules
+        own = await asyncio.to_thread(self.preferences.get, user_id)
+        return self.rules.for_person(own)
 
     async def remind(self, user_id: int, reminder: Reminder) -> Initiative:
         """Schedule a reminder the person asked for."""
@@ -217,14 +246,15 @@ class Initiatives:
         """Claim and return what is due now, within quiet hours, the cap and the switch."""
         now = self.clock.now()
         due = await asyncio.to_thread(self.store.due, user_id, now)
-        if not due or self.rules.quiet(now):
+        rules = await self.rules_for(user_id)
+        if not due or rules.quiet(now):
             return []
         day_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         own = await asyncio.to_thread(self.store.delivered_since, user_id, day_start, OWN_KINDS)
         delivered: list[Delivered] = []
         for initiative in due:
             if initiative.kind in OWN_KINDS:
-                if not self.rules.enabled or own >= self.rules.daily_cap:
+                if not rules.enabled or own >= rules.daily_cap:
                     continue
                 own += 1
             if await asyncio.to_thread(self.store.claim, user_id, initiative.id, now):

@@ -26,6 +26,7 @@ from os1.store import MemoryRecord
 from os1.store.accounts import AccountStore, Signed
 from os1.store.initiatives import InitiativeStore
 from os1.store.letters import LetterStore
+from os1.store.preferences import PreferenceStore
 
 Me = Annotated[Signed, Depends(signed_in)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="An id, as the lists give it.")]
@@ -342,6 +343,43 @@ async def reminders(
         )
         for i in found
     ]
+
+
+QUIET_HOURS = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]-([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+"""From-until times of day, as ``parse_quiet_hours`` reads them."""
+
+
+class Preferences(BaseModel):
+    """When os1 may speak first to this person: their own choice over the server's settings."""
+
+    model_config = ConfigDict(extra="forbid")
+    initiative: bool = Field(description="Follow-ups and check-ins (reminders always come).")
+    quiet_hours: str = Field(
+        pattern=QUIET_HOURS, description="When nothing is said first, local time: 22:00-08:00."
+    )
+    daily_initiatives: int = Field(ge=0, le=50, description="Most follow-ups and check-ins a day.")
+
+
+@private.get("/preferences")
+async def preferences(request: Request, who: Me) -> Preferences:
+    """The person's preferences as they apply now (the settings where they chose nothing)."""
+    initiatives = _companion(request).initiatives
+    if initiatives is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Speaking first is off on this server.")
+    rules = await initiatives.rules_for(who.user_id)
+    return Preferences(
+        initiative=rules.enabled,
+        quiet_hours=f"{rules.quiet_start:%H:%M}-{rules.quiet_end:%H:%M}",
+        daily_initiatives=rules.daily_cap,
+    )
+
+
+@private.put("/preferences", responses={422: {"description": "Hours that are not 22:00-08:00"}})
+async def set_preferences(body: Preferences, request: Request, who: Me) -> Preferences:
+    """Keep this person's preferences; they apply from the next thing due."""
+    store = PreferenceStore(_companion(request).journal.engine)
+    await asyncio.to_thread(store.set, who.user_id, body.model_dump())
+    return await preferences(request, who)
 
 
 @private.delete(

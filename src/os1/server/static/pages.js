@@ -163,6 +163,7 @@ async function settings() {
     }),
   );
   if (!devices.length) status.textContent = `Signed in as ${me.user}. No paired devices yet.`;
+  await preferences();
   const state = document.getElementById("notify-state");
   const allow = document.getElementById("allow-notifications");
   const permission = "Notification" in window ? Notification.permission : "unsupported";
@@ -206,6 +207,39 @@ async function letters() {
   status.textContent = all.length
     ? `${all.length} ${all.length === 1 ? "letter" : "letters"}. Revise them in a conversation or with os1 letters.`
     : "No letters yet. Say “help me write to my sister for her birthday” in a conversation.";
+}
+
+// Each person's own "when os1 speaks first", over the server's settings.
+async function preferences() {
+  const form = document.getElementById("preferences");
+  const saved = document.getElementById("preferences-status");
+  const show = (p) => {
+    const [from, until] = p.quiet_hours.split("-");
+    form.initiative.checked = p.initiative;
+    form["quiet-from"].value = from.padStart(5, "0");
+    form["quiet-until"].value = until.padStart(5, "0");
+    form.daily.value = p.daily_initiatives;
+  };
+  show(await getJSON("/api/preferences"));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const answer = await fetch("/api/preferences", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({
+        initiative: form.initiative.checked,
+        quiet_hours: `${form["quiet-from"].value}-${form["quiet-until"].value}`,
+        daily_initiatives: Number(form.daily.value),
+      }),
+    });
+    if (answer.ok) {
+      show(await answer.json());
+      saved.textContent = "Saved.";
+    } else {
+      saved.textContent = "That could not be saved: check the times and the number.";
+    }
+  };
 }
 
 document.getElementById("pair-device")?.addEventListener("click", () =>
