@@ -514,6 +514,7 @@ async def test_the_real_model_drafts_a_trap_brief_without_an_unmarked_past(
         ("Tom and I have always been close.", True),
         ("I know it's been a tough few years for you.", True),
         ("You've planted so many roses.", True),
+        ("We have gone on many adventures, from the countryside to the sea.", True),
         ("We met at the lake house in 1974.", False),
         ("Fifty years ago we stood by the lake.", False),
         ("I still love you, and I always will.", False),

@@ -45,7 +45,8 @@ _TOLD = re.compile(
     r"\b(\w+ed|met|went|spent|shared|took|had|were|was|did|made|built|sat|saw|ran|"
     r"sang|ate|drove|flew|swam|grew|began|found|got|gave|held|kept|left|lost|taught|"
     r"thought|told|won|wrote|used to|always|first|remember|recall|never forget|"
-    r"years ago|back then|those days|once|going to|will|we'll|plan|plans|planned|been)\b",
+    r"years ago|back then|those days|once|going to|will|we'll|plan|plans|planned|been|gone|"
+    r"done|seen|we've|we have|we had|we'd)\b",
     re.IGNORECASE,
 )
 _OURS = re.compile(r"\bour \w+", re.IGNORECASE)
