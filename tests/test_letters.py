@@ -511,6 +511,7 @@ async def test_the_real_model_drafts_a_trap_brief_without_an_unmarked_past(
         ("We both loved to fish.", True),
         ("I remember the first time we danced.", True),
         ("We're going to travel to new places.", True),
+        ("I'll be celebrating with you at the park.", True),
         ("Tom and I have always been close.", True),
         ("I know it's been a tough few years for you.", True),
         ("You've planted so many roses.", True),

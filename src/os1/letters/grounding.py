@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 _SHARED = re.compile(
     r"\byou(?:'ve| have| had)? (?!been\b)\w+ed\b|\byou used to\b|\bmet (?:you|each other)\b|"
-    r"\b(?!you\b)\w+ and i\b|\bit(?:'s| has) been\b|"
+    r"\b(?!you\b)\w+ and i\b|\bit(?:'s| has) been\b|\bwith you\b|"
     r"\b(we|we'd|we've|we're|we'll|us|our|ours|together|both of us|the two of us|you and i|"
     r"you and me|remember|recall|never forget|back then|those days|used to|"
     r"think back|that (?:day|night|summer|winter|spring|autumn|year|time|trip))\b",
@@ -46,7 +46,7 @@ _TOLD = re.compile(
     r"sang|ate|drove|flew|swam|grew|began|found|got|gave|held|kept|left|lost|taught|"
     r"thought|told|won|wrote|used to|always|first|remember|recall|never forget|"
     r"years ago|back then|those days|once|going to|will|we'll|plan|plans|planned|been|gone|"
-    r"done|seen|we've|we have|we had|we'd)\b",
+    r"done|seen|we've|we have|we had|we'd|i'll|we'll|you'll)\b",
     re.IGNORECASE,
 )
 _OURS = re.compile(r"\bour \w+", re.IGNORECASE)
