@@ -175,6 +175,10 @@ _PAST = re.compile(
 )
 
 
+_WISH = re.compile(r"\b(hope|wish|can't wait|look(?:ing)? forward|will|'ll|soon|next)\b", re.I)
+"""A wish or a plan ("I hope we can meet again soon") tells of no past."""
+
+
 def invented(text: str, case: Case) -> list[str]:
     """Unbracketed sentences telling of a shared past with event words not in the brief."""
     on_file = stems(
@@ -184,7 +188,7 @@ def invented(text: str, case: Case) -> list[str]:
     outside = re.sub(r"\[[^\]\n]*\]", " ", body_of(text))
     found = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", outside):
-        if not _US.search(sentence):
+        if not _US.search(sentence) or _WISH.search(sentence):
             continue
         if any(stem(m.group(0)) not in on_file for m in _PAST.finditer(sentence)):
             found.append(sentence.strip())

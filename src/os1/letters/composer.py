@@ -430,7 +430,7 @@ def is_closing(line: str) -> bool:
     return (
         bool(_CLOSING.match(stripped))
         and not stripped.endswith((".", "!", "?"))
-        and len(stripped.split()) <= 6
+        and len(stripped.split()) <= 8
     )
 
 
