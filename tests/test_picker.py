@@ -93,7 +93,7 @@ async def test_ordinary_conversation_never_pays_for_a_pick(home: Path, llm: Scri
 async def test_a_message_sorted_as_none_is_answered_as_usual(home: Path, llm: ScriptedLLM) -> None:
     companion = make(home, llm)
     llm.enqueue(json.dumps({"skill": "none"}), "A calendar full of birthdays sounds lovely.")
-    events = await turn(companion, "My sister gave me a calendar with cats on it.")
+    events = await turn(companion, "Can you believe my sister gave me a calendar with cats?")
     assert not any(isinstance(e, NeedsConfirmation) for e in events)
     assert events[-1].reply == "A calendar full of birthdays sounds lovely."  # type: ignore[union-attr]
     await companion.aclose()
@@ -147,10 +147,14 @@ def test_the_cheap_check_knows_every_installed_skill_and_lets_small_talk_through
 
     picker = Picker(never, skills)
     for small_talk in ["how was your day", "I'm tired", "Tell me a story about the sea",
-                       "what do you think love is?", "I had pasta for dinner"]:  # fmt: skip
+                       "what do you think love is?", "I had pasta for dinner",
+                       "Hi! My name is Theodore and I write letters for other people.",
+                       "My sister sent me a letter from Japan",
+                       "I read a great book about calendars in ancient Rome"]:  # fmt: skip
         assert not picker.worth_asking(small_talk), small_talk
     for request in ["anything in my calendar on friday", "cancel my 3pm", "check my mail",
-                    "when am I free on Friday?", "proofread this for me"]:  # fmt: skip
+                    "when am I free on Friday?", "proofread this for me",
+                    "I can't make the dentist on Friday, take it off my calendar"]:  # fmt: skip
         assert picker.worth_asking(request), request
     journal.close()
 

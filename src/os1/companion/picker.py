@@ -30,6 +30,7 @@ from typing import Any
 
 from os1.content import fence
 from os1.errors import Os1Error
+from os1.phrases import intent
 from os1.skills import Skill
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,16 @@ class Picker:
         self._prompt_words = {w.lower() for w in _WORD.findall(self.prompt(datetime.now()))}
 
     def worth_asking(self, text: str) -> bool:
-        """Whether the message holds a word of any skill: the cheap check, with no model call."""
-        return self._cues is not None and self._cues.search(text) is not None
+        """Whether the message asks for something with a word of a skill: the cheap check.
+
+        Both must hold, so telling os1 about one's life ("I write letters for
+        other people") never becomes a request, and costs no model call.
+        """
+        return (
+            self._cues is not None
+            and self._cues.search(text) is not None
+            and intent("request").search(text) is not None
+        )
 
     def prompt(self, now: datetime) -> str:
         """The instructions, with today's date and every skill."""
