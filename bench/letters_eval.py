@@ -241,10 +241,12 @@ def recorder(write: Write, raw: list[str]) -> Write:
     def wrapped(system: str, user: str) -> AsyncIterator[str]:
         async def pieces() -> AsyncIterator[str]:
             parts: list[str] = []
-            async for piece in write(system, user):
-                parts.append(piece)
-                yield piece
-            raw.append("".join(parts))
+            try:
+                async for piece in write(system, user):
+                    parts.append(piece)
+                    yield piece
+            finally:  # also when the composer stops a draft that loops
+                raw.append("".join(parts))
 
         return pieces()
 
