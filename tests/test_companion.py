@@ -9,10 +9,11 @@ import pytest
 
 from os1.clock import FixedClock
 from os1.companion import Companion
+from os1.companion.prompt import TRIM_BLOCK, build_messages
 from os1.errors import LLMUnavailable
 from os1.events import ErrorEvent, Event, Notice, TokenDelta, TurnCommitted, TurnStarted
 from os1.llm import GenerationOptions, Message, ScriptedLLM
-from os1.store import Journal
+from os1.store import Journal, TurnRecord
 
 NOW = datetime(2026, 3, 5, 18, 30, tzinfo=UTC)
 
@@ -186,6 +187,31 @@ async def test_history_is_cut_to_the_budget_oldest_first(home: Path) -> None:
     assert 1 < len(kept) < 12
     assert kept[-2].startswith("turn 10")
     await companion.aclose()
+
+
+def test_a_spoken_turn_keeps_the_history_its_read_ahead_kept() -> None:
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    asked, answered = "about my day " * 6, "an answer " * 40
+    history = [
+        TurnRecord(n, 1, f"question {n} {asked}", answered, False, "", now, now) for n in range(60)
+    ]
+    block = "\n".join(f"- The user's friend number {n} lives in town {n}." for n in range(8))
+
+    def first_kept(turns: int, words: str, remembered: str = "") -> str:
+        prompt = build_messages(
+            now, history[:turns], words, context_tokens=4096, reply_tokens=80,
+            remembered=remembered, note="Answer in a sentence or two.",
+        )  # fmt: skip
+        assert len(prompt) < 2 * turns, "the history outgrew the budget"
+        return prompt[1].content
+
+    starts = []
+    for turns in range(30, 50):
+        ahead = first_kept(turns, "")
+        spoken = first_kept(turns, "what should I cook tonight with rice and spinach", block)
+        assert spoken == ahead, "the turn reads no old turn its read-ahead did not"
+        starts.append(ahead)
+    assert len(set(starts)) <= -(-len(starts) // TRIM_BLOCK) + 1, "old turns go a few at a time"
 
 
 async def test_unknown_conversation_is_an_error_not_a_crash(home: Path) -> None:

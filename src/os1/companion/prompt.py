@@ -21,6 +21,18 @@ from os1.store.journal import TurnRecord
 # real text averages nearer 4 characters per token.
 CHARS_PER_TOKEN = 2.5
 _RESERVED_TOKENS = 64
+FINAL_RESERVE_TOKENS = 320
+"""Room the history always leaves for the newest message, however short it is.
+
+A spoken turn's prompt is read ahead before its words are known (an empty
+message, then the words so far); if the history were cut to fit each version
+of the message, the read-ahead and the turn would keep different old turns,
+and the turn would read the whole history again (measured: 3-13 s instead of
+0.4-1 s late in a long spoken conversation). This covers a spoken turn's
+words, its memory block (at most 120 tokens) and its note."""
+TRIM_BLOCK = 4
+"""Old turns dropped together when the history outgrows its budget, so the prompt's
+start (and the model's cache) changes once every few turns, not on every one."""
 
 PERSONA = (  # until the setup interview has made a persona card
     "You are os1, a warm, curious and quick-witted companion who lives on this person's "
@@ -130,7 +142,7 @@ def build_messages(
         context_tokens
         - reply_tokens
         - estimate_tokens(system)
-        - estimate_tokens(final)
+        - max(estimate_tokens(final), FINAL_RESERVE_TOKENS)
         - _RESERVED_TOKENS
     )
     kept: list[TurnRecord] = []
@@ -140,6 +152,9 @@ def build_messages(
             break
         budget -= cost
         kept.append(turn)
+    dropped = len(history) - len(kept)
+    if dropped and len(kept) > TRIM_BLOCK:
+        kept = kept[: len(history) - -(-dropped // TRIM_BLOCK) * TRIM_BLOCK]
     messages = [Message("system", system)]
     for turn in reversed(kept):
         messages.append(Message("user", said_with_photo(turn)))
