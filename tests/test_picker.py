@@ -99,6 +99,16 @@ async def test_a_message_sorted_as_none_is_answered_as_usual(home: Path, llm: Sc
     await companion.aclose()
 
 
+async def test_a_spoken_turn_never_waits_for_the_models_pick(home: Path, llm: ScriptedLLM) -> None:
+    companion = make(home, llm)
+    llm.enqueue("A letter to your sister could start with a memory you share.")
+    said = "What is a nice way to start a letter in my calendar?"
+    events = [e async for e in companion.turn(said, spoken=lambda: "")]
+    assert events[-1].reply.startswith("A letter to your sister")  # type: ignore[union-attr]
+    assert len(llm.calls) == 1, "one call: the reply, no pick before it"
+    await companion.aclose()
+
+
 async def test_arguments_the_person_did_not_say_are_refused(home: Path, llm: ScriptedLLM) -> None:
     companion = make(home, llm)
     invented = {
