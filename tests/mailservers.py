@@ -61,7 +61,10 @@ class Dovecot:
         path = self.maildir / "new" / f"{name}.os1test:2,"
         path.write_bytes(raw)
         os.chown(path, self.uid, self.gid)
-        for folder in (self.maildir, *(self.maildir / s for s in ("cur", "new", "tmp"))):
+        # The user's home too: made here, it is the test process's own and, under a private
+        # umask (os1 sets 077 when it runs in this process), closed to Dovecot's user.
+        home = self.maildir.parent
+        for folder in (home, self.maildir, *(self.maildir / s for s in ("cur", "new", "tmp"))):
             os.chown(folder, self.uid, self.gid)
 
     def stop(self) -> None:
