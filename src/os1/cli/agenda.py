@@ -16,8 +16,8 @@ import typer
 from rich.table import Table
 
 from os1.agenda import Agenda, Change, Occurrence, Skipped, parse_invitation, when
-from os1.cli.runtime import err, friendly_errors, out
-from os1.clock import Clock, clock_from_env
+from os1.cli.runtime import err, friendly_errors, open_journal, out
+from os1.clock import Clock
 from os1.companion.skills.calendar_change import (
     CalendarAdd,
     CalendarCancel,
@@ -27,14 +27,12 @@ from os1.companion.skills.calendar_change import (
 )
 from os1.companion.skills.calendar_time import length_from, split_request, window_from
 from os1.companion.skills.calendar_week import listing
-from os1.config import load_settings, resolve_paths
 from os1.credentials import env_secret, keep_in_keyring
 from os1.errors import InputError
 from os1.files import read_at_most
 from os1.phrases import Reply, read_reply
-from os1.private import secure_home
 from os1.skills import Call, Outcome, Proposal, Skill
-from os1.store import Journal, PimStore
+from os1.store import PimStore
 from os1.store.audit import DECLINED, DONE, FAILED, AuditLog
 from os1.terminal import escaped, inert_json
 
@@ -82,19 +80,10 @@ class Desk:
 @contextlib.contextmanager
 def _desk() -> Iterator[Desk]:
     """The agenda on the store, for the person this terminal speaks as; errors in one line."""
-    with friendly_errors():
-        settings = load_settings()
-        paths = resolve_paths()
-        secure_home(paths)
-        journal = Journal.open(settings.database_url, paths.database_file)
-        try:
-            clock = clock_from_env()
-            user_id = journal.user_id(settings.user, clock.now())
-            yield Desk(
-                user_id, Agenda(PimStore(journal.engine), clock), AuditLog(journal.engine), clock
-            )
-        finally:
-            journal.close()
+    with friendly_errors(), open_journal() as (journal, user_id, clock):
+        yield Desk(
+            user_id, Agenda(PimStore(journal.engine), clock), AuditLog(journal.engine), clock
+        )
 
 
 def _occurrence(o: Occurrence) -> dict[str, Any]:

@@ -13,14 +13,11 @@ from typing import Annotated, Any
 import typer
 
 from os1.cli.agenda import NoPasswordOpt, PasswordEnvOpt, UserOpt, account_secret
-from os1.cli.runtime import err, friendly_errors, out
-from os1.clock import clock_from_env
+from os1.cli.runtime import err, friendly_errors, open_journal, out
 from os1.companion.skills.contacts import described
-from os1.config import load_settings, resolve_paths
 from os1.contacts import AddressBook, Card, Dropped, days_until
 from os1.errors import InputError
-from os1.private import secure_home
-from os1.store import Journal, PimStore
+from os1.store import PimStore
 from os1.store.initiatives import InitiativeStore
 from os1.terminal import escaped, inert_json
 
@@ -42,21 +39,10 @@ class Desk:
 
 @contextlib.contextmanager
 def _desk() -> Iterator[Desk]:
-    with friendly_errors():
-        settings = load_settings()
-        paths = resolve_paths()
-        secure_home(paths)
-        journal = Journal.open(settings.database_url, paths.database_file)
-        try:
-            clock = clock_from_env()
-            user_id = journal.user_id(settings.user, clock.now())
-            yield Desk(
-                user_id,
-                AddressBook(PimStore(journal.engine), clock),
-                InitiativeStore(journal.engine),
-            )
-        finally:
-            journal.close()
+    with friendly_errors(), open_journal() as (journal, user_id, clock):
+        yield Desk(
+            user_id, AddressBook(PimStore(journal.engine), clock), InitiativeStore(journal.engine)
+        )
 
 
 def _card(c: Card) -> dict[str, Any]:

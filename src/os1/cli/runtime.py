@@ -22,6 +22,7 @@ from rich.progress import (
 
 from os1.app import build
 from os1.assets import PackagedAsset, install, is_installed, status, verify
+from os1.clock import Clock, clock_from_env
 from os1.companion import Companion
 from os1.companion.session import Session
 from os1.config import Paths, Settings, hide_passwords, load_settings, resolve_paths
@@ -29,6 +30,8 @@ from os1.errors import Os1Error
 from os1.llm import split_spec
 from os1.llm.models import CATALOG, damaged
 from os1.memory import MINILM, MINILM_ASSETS
+from os1.private import secure_home
+from os1.store import Journal
 from os1.terminal import escaped
 
 T = TypeVar("T")
@@ -115,6 +118,20 @@ def ensure_model(settings: Settings, paths: Paths) -> None:
             err.print(f"[bold]{asset.name}[/] changed since it was checked; checking it again.")
         if state != "installed":
             install_with_progress(asset, paths)
+
+
+@contextlib.contextmanager
+def open_journal() -> Iterator[tuple[Journal, int, Clock]]:
+    """The store, the id of the person this terminal speaks as, and the clock; closed after."""
+    settings = load_settings()
+    paths = resolve_paths()
+    secure_home(paths)
+    journal = Journal.open(settings.database_url, paths.database_file)
+    try:
+        clock = clock_from_env()
+        yield journal, journal.user_id(settings.user, clock.now()), clock
+    finally:
+        journal.close()
 
 
 def open_companion(*, talk: bool = True) -> Companion:
