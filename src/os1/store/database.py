@@ -33,6 +33,10 @@ from os1.errors import DatabaseLocked, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_LOCK = 0x05_1_5C_4E_4D
+# How long a process waits for another's SQLite write before giving up: each
+# commit waits for the disk, and a busy disk can hold several in a row for
+# seconds, so this is generous; a person would rather wait than lose a turn.
+SQLITE_WAIT_S = 30
 """The Postgres advisory lock key held while one process creates or migrates the schema."""
 
 
@@ -64,7 +68,7 @@ def create_store_engine(url: str) -> Engine:
     """Create an engine with durable settings for the backend it names."""
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 10})
+            engine = create_engine(url, connect_args={"timeout": SQLITE_WAIT_S})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
@@ -116,7 +120,7 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
             yield connection
         return
-    changing = create_engine(engine.url, connect_args={"timeout": 30}, poolclass=NullPool)
+    changing = create_engine(engine.url, connect_args={"timeout": SQLITE_WAIT_S}, poolclass=NullPool)
     event.listen(changing, "connect", _sqlite_whole_transactions)
     event.listen(changing, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
