@@ -272,3 +272,21 @@ def test_talk_runs_on_the_speech_parts_the_settings_name(tmp_path: Path) -> None
     assert unknown.code == 1
     assert "No stt called 'nope' is installed" in unknown.stderr
     assert "fake, whisper" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        (
+            "How far away is the moon? How faraway is the Moon? How Faraway",
+            "How far away is the moon?",
+        ),
+        ("Is it far? Is it", "Is it far?"),
+        ("How are you? However, fine.", "How are you? However, fine."),
+        ("I said no. No, really. I meant it.", "I said no. No, really. I meant it."),
+    ],
+)
+def test_a_transcript_that_starts_the_question_over_keeps_it_once(heard: str, meant: str) -> None:
+    from os1.voice.stt import _without_restart
+
+    assert _without_restart(heard) == meant

@@ -142,12 +142,20 @@ def _without_restart(text: str) -> str:
 
     The window ends soon after the speech, and tiny.en sometimes fills the
     rest by beginning again: a tail of up to three words that repeats the
-    opening, or any tail that repeats its first two words, is cut.
+    opening, or any tail that repeats its first two words, is cut. Words are
+    compared without the spaces between them, since the second time round
+    the decoder often joins or splits them differently ("How far away is the
+    moon? How faraway is the Moon?").
     """
     opening = _bare(text)[:3]
+    start = "".join(opening[:2])
     for match in _BREAK.finditer(text):
         tail = _bare(text[match.end() :])
-        if tail[:2] == opening[:2] or (0 < len(tail) <= 3 and tail == opening[: len(tail)]):
+        joined = "".join(tail)
+        short = 0 < len(tail) <= 3 and any(
+            joined == "".join(opening[:n]) for n in range(1, len(opening) + 1)
+        )
+        if short or (len(opening) > 1 and joined.startswith(start)):
             return text[: match.start() + 1].rstrip(",")
     return text
 
