@@ -15,7 +15,7 @@ from typing import Any
 
 from os1.clock import Clock
 from os1.companion.care import CrisisCheck, crisis_reply
-from os1.companion.care.replies import CARE_NOTE, CARE_TURNS, with_a_way_to_a_person
+from os1.companion.care.replies import CARE_MODEL, CARE_NOTE, CARE_TURNS, a_way_to_a_person
 from os1.companion.character import (
     ABOUT_ME,
     CHECKED,
@@ -70,8 +70,6 @@ The block is read once per utterance, while the person is still speaking or
 before they start, and the embedded model reads 25-80 tokens a second on two
 cores: 300 tokens took 10-13 s behind a long conversation, so a spoken turn
 carries the few facts that matter most."""
-CARE_MODEL = "os1:care"
-"""The model name a turn answered by the care replies is stored with, so later turns know."""
 REFLECT_AFTER_MEMORIES = 15
 GROW_AFTER_TURNS = 12
 
@@ -324,7 +322,7 @@ class Companion:
         for message in notices:
             yield Notice(message=message)
         options = self._reply_options(conversation)
-        hold = caring or any(s.name in CHECKED for s in situations)
+        hold = any(s.name in CHECKED for s in situations)
         card = await self.identity.current(user_id) if self.identity else None
         speakers = (card.name, card.person_name) if card else ()
         person = card.person_name if card else ""
@@ -383,13 +381,15 @@ class Companion:
                     pieces.append(shown)
                     yield TokenDelta(text=shown)
             if hold and not interrupted:
-                reply = "".join(held).strip()
-                if caring:
-                    reply = with_a_way_to_a_person(reply)
-                pieces = _PIECES.findall(reply)
+                pieces = _PIECES.findall("".join(held).strip())
                 first_token_ms = _since(started)  # a held reply is first seen now
                 for piece in pieces:
                     yield TokenDelta(text=piece)
+            if caring and not interrupted:
+                added = a_way_to_a_person("".join(pieces))
+                if added:
+                    pieces.append(added)
+                    yield TokenDelta(text=added)
             if not interrupted and await self._offers_setup(user_id, conversation):
                 pieces.append(f"\n\n{SETUP_OFFER}")
                 yield TokenDelta(text=pieces[-1])

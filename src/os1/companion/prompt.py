@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from os1.companion.care.replies import CARE_MODEL, CARE_STAND_IN
 from os1.content import fence
 from os1.errors import InputError
 from os1.llm.base import Message
@@ -158,6 +159,7 @@ def build_messages(
     messages = [Message("system", system)]
     for turn in reversed(kept):
         messages.append(Message("user", said_with_photo(turn)))
-        messages.append(Message("assistant", turn.reply or "…"))
+        reply = CARE_STAND_IN if turn.model == CARE_MODEL else turn.reply
+        messages.append(Message("assistant", reply or "…"))
     messages.append(Message("user", final))
     return messages

@@ -27,6 +27,17 @@ REACHES_A_PERSON = re.compile(
     r"\b(112|911|999)\b",
     re.IGNORECASE,
 )
+CARE_MODEL = "os1:care"
+"""The model name a crisis reply is stored under: it is os1's fixed text, not the model's."""
+CARE_STAND_IN = (
+    "I'm so glad you told me. You deserve a person with you in this, and I gave you lines you "
+    "can call any time. Are you safe right now?"
+)
+"""What the model reads in place of a crisis reply in the conversation so far.
+
+Shown the whole reply, the small model copied it, phone numbers and all, as
+its answer to the next message, however unrelated ("what would be a fun thing
+to do this Saturday?"); a short stand-in leaves it nothing to recite."""
 CARE_TURNS = 6
 """How many turns after a crisis os1 keeps caring in every reply."""
 
@@ -59,8 +70,9 @@ STILL_HERE = (
 
 CARE_NOTE = (
     "Note: earlier in this conversation they spoke of ending their life or harming themself. "
-    "Stay gentle: answer in two or three sentences, ask how they are feeling and whether they "
-    "are safe, and encourage them to reach someone they trust or a crisis line."
+    "Answer what they say now, gently, in two or three sentences of your own: do not repeat "
+    "earlier replies or phone numbers. If they have moved on to something else, go along with "
+    "it kindly, and end by asking how they are feeling."
 )
 
 
@@ -76,8 +88,10 @@ def crisis_reply(risk: Risk, *, person: str = "", again: bool = False) -> str:
     return opening + CRISIS_REPLY[1:]
 
 
-def with_a_way_to_a_person(reply: str) -> str:
-    """A reply in the turns after a crisis, with a way to reach a person if it had none."""
-    if REACHES_A_PERSON.search(reply):
-        return reply
-    return f"{reply.rstrip()}\n\n{STILL_HERE}".strip()
+def a_way_to_a_person(reply: str) -> str:
+    """What to add to a reply in the turns after a crisis: a way to reach a person, if it had none.
+
+    The reply is streamed as the model writes it, so the line comes after it
+    rather than being woven in.
+    """
+    return "" if REACHES_A_PERSON.search(reply) else f"\n\n{STILL_HERE}"
