@@ -13,10 +13,12 @@ import pytest
 from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
+from os1.companion.session import Session
 from os1.config import DEFAULT_MODEL
 from os1.server.auth import digest
 from os1.server.hub import SESSIONS_KEPT
 from os1.server.protocol import schema
+from os1.server.scheduler import LOOKS_PER_ROUND
 from os1.store.accounts import Signed
 from os1.store.initiatives import InitiativeStore
 from serving import NOON, Served, frames_until, listening, serving
@@ -208,6 +210,37 @@ def test_a_due_reminder_reaches_every_open_device_once_and_waits_for_an_offline_
         served.call(scheduler.tick)
         frame = device.receive_json()
         assert frame["event"]["text"] == "Feed the cat."
+
+
+def test_a_crowd_online_is_weighed_a_few_at_a_time_and_what_is_due_still_comes_at_once(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = served.sign_in("ana")
+    schedule(served, "ana", "Call the dentist.", timedelta(minutes=1))
+    served.clock.set(NOON + timedelta(minutes=1))
+    scheduler = served.app.state.scheduler
+    served.call(scheduler.stop)  # rounds by hand only
+    looked: list[str] = []
+    real_due = Session.due
+
+    async def counted(session: Session) -> list[Any]:
+        looked.append(session.user)
+        return await real_due(session) if session.user == "ana" else []
+
+    monkeypatch.setattr(Session, "due", counted)
+    with connect(served, ana) as phone:
+        phone.receive_json()
+        ana_online = scheduler.hub.online()
+        crowd = [(100_000 + n, f"person{n}") for n in range(3 * LOOKS_PER_ROUND)]
+        monkeypatch.setattr(scheduler.hub, "online", lambda: [*crowd, *ana_online])
+        looked.clear()
+        served.call(scheduler.tick)
+        assert phone.receive_json()["event"]["text"] == "Call the dentist."
+        assert "ana" in looked
+        assert len(looked) <= LOOKS_PER_ROUND + 1, "not everyone at once"
+        served.call(scheduler.tick)
+        served.call(scheduler.tick)
+        assert {f"person{n}" for n in range(3 * LOOKS_PER_ROUND)} <= set(looked), "all in turn"
 
 
 def test_the_scheduler_keeps_quiet_hours(served: Served) -> None:

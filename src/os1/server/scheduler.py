@@ -17,15 +17,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from os1.companion.session import Session
 from os1.server.desktop import DesktopNotifier
 from os1.server.hub import Hub
 from os1.store.accounts import AccountStore
 
+LOOK_AGAIN_S = 600.0
+"""How often each connected person's whole situation (a check-in after a quiet spell) is weighed."""
+LOOKS_PER_ROUND = 100
+"""At most this many whole looks a round, the longest-waiting first, so a crowd is spread out."""
+
 
 class Scheduler:
-    """Delivers what is due to the people online; ``tick`` does one round."""
+    """Delivers what is due to the people online; ``tick`` does one round.
+
+    A round asks the store once who has something due and says it to those
+    of them who are online. Whether a person is owed a check-in is weighed
+    when they connect and then every ``LOOK_AGAIN_S``, a bounded number per
+    round: asking about each of thousands of people every round took
+    seconds and held up their conversations.
+    """
 
     def __init__(
         self, hub: Hub, every_s: float = 5.0, desktop: DesktopNotifier | None = None
@@ -35,16 +48,30 @@ class Scheduler:
         self.desktop = desktop
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._looked: dict[int, float] = {}
 
     async def tick(self) -> int:
         """Deliver everything due now to whoever is online; return how many were said."""
-        said = 0
+        initiatives = self.hub.companion.initiatives
+        if initiatives is None:
+            return 0
         people = dict(self.hub.online())
         at_desk = await self._person_at_desktop()
         if at_desk is not None:
             people.setdefault(at_desk, self.desktop.person if self.desktop else "")
-        for user_id, name in people.items():
-            for event in await Session(self.hub.companion, name).due():
+        due = await asyncio.to_thread(initiatives.store.people_with_due, initiatives.clock.now())
+        now = time.monotonic()
+        self._looked = {u: at for u, at in self._looked.items() if u in people}
+        waiting = sorted(
+            (u for u in people if now - self._looked.get(u, -LOOK_AGAIN_S) >= LOOK_AGAIN_S),
+            key=lambda u: self._looked.get(u, -LOOK_AGAIN_S),
+        )
+        said = 0
+        for user_id in dict.fromkeys(
+            [*(u for u in people if u in due), *waiting[:LOOKS_PER_ROUND]]
+        ):
+            self._looked[user_id] = now
+            for event in await Session(self.hub.companion, people[user_id]).due():
                 await self.hub.publish(user_id, None, event)
                 if user_id == at_desk and self.desktop is not None:
                     await self.desktop.notify("os1", event.text)
