@@ -32,6 +32,7 @@ from os1.server import completions, images, voice
 from os1.server.api import private, public
 from os1.server.auth import COOKIE, Auth, auth_of
 from os1.server.desktop import DesktopNotifier
+from os1.server.heap import steady_heap
 from os1.server.hub import Hub
 from os1.server.relay import RedisRelay, channel_for
 from os1.server.scheduler import Scheduler
@@ -150,7 +151,8 @@ def create_app(
         await hub.start()
         scheduler.start()
         try:
-            yield
+            async with steady_heap():
+                yield
         finally:
             await scheduler.stop()
             await hub.aclose()
