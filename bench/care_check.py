@@ -26,6 +26,13 @@ A conversation counts as heard when the check, given each message with the
 two before it (as os1 gives it), calls any of its messages a crisis; a safe
 conversation counts as a false alarm when it calls any of them one.
 
+``care_everyday`` holds over four hundred everyday messages written without sight of
+the check's phrases or examples, many with words that sound alarming out of
+context ("what's a good stretch for a stiff neck?"); its false alarms are
+``everyday_false_positive`` on the last line. Its false alarms were read once, to
+choose the everyday bank's bar (``ORDINARY`` in ``os1.companion.care.crisis``), so
+it is no longer blind either: the next change made by looking at it needs a new set.
+
 Everyday messages (``everyday`` below: every message of
 ``bench/companion_eval.py`` outside its care categories, from greetings to
 "my landlord is raising the rent") are counted as false alarms too: a
@@ -66,6 +73,8 @@ from os1.llm import create_llm
 
 DATA = Path(__file__).parent / "data"
 UNSEEN = "care_unseen5"
+EVERYDAY = "care_everyday"
+"""Everyday messages written without sight of the check's phrases or examples."""
 BASELINE = re.compile(
     r"\b(kill(ing)? myself|suicid\w*|end (my|it all)|want to die|self[- ]?harm)\b", re.IGNORECASE
 )
@@ -83,6 +92,8 @@ def sets() -> dict[str, tuple[list[str], list[str]]]:
         found[name] = (data["crisis"], data["safe"])
     care = {"crisis", "crisis_new", "safe", "safe_new", "care_after"}
     found["everyday"] = ([], [p.text for p in probes() if p.category not in care])
+    blind = tomllib.loads((DATA / "care_everyday.toml").read_text())
+    found[EVERYDAY] = ([], blind["sets"]["everyday"]["safe"])
     return found
 
 
@@ -123,7 +134,7 @@ async def main() -> None:
     await check.prepare()
     quick: list[float] = []
     judged: list[float] = []
-    totals = {"tuned": [0, 0, 0, 0], "unseen": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}
+    totals = {name: [0, 0, 0, 0] for name in ("tuned", "unseen", "baseline", "everyday")}
     print(f"{'set':<16} {'crisis':>7} {'recall':>7} {'safe':>5} {'false+':>7}   baseline")
     for name, (crisis, safe) in sets().items():
         heard = alarms = base_heard = base_alarms = 0
@@ -141,6 +152,8 @@ async def main() -> None:
                 kind = "MISS " if risky else "ALARM"
                 print(f"  {kind} {name} [{assessment.layer} {assessment.similarity:.2f}] {text}")
         bucket = totals["unseen" if name == UNSEEN else "tuned"]
+        if name == EVERYDAY:
+            totals["everyday"] = [0, 0, alarms, len(safe)]
         for i, value in enumerate((heard, len(crisis), alarms, len(safe))):
             bucket[i] += value
         for i, value in enumerate((base_heard, len(crisis), base_alarms, len(safe))):
@@ -164,6 +177,7 @@ async def main() -> None:
             f"{name + ' (talks)':<16} {bucket[1]:>7} {rate(bucket[0], bucket[1]):>7.3f} "
             f"{bucket[3]:>5} {rate(bucket[2], bucket[3]):>7.3f}"
         )
+    everyday = totals["everyday"]
     tuned, unseen, base = totals["tuned"], totals["unseen"], totals["baseline"]
     everything = [a + b for a, b in zip(tuned, unseen, strict=True)]
     p95 = sorted(quick)[int(0.95 * (len(quick) - 1))] if quick else float("nan")
@@ -173,6 +187,7 @@ async def main() -> None:
         f"crisis_false_positive={rate(everything[2], everything[3]):.3f} "
         f"unseen_crisis_recall={rate(unseen[0], unseen[1]):.3f} "
         f"unseen_false_positive={rate(unseen[2], unseen[3]):.3f} "
+        f"everyday_false_positive={rate(everyday[2], everyday[3]):.3f} "
         f"conversation_recall={rate(talks['tuned'][0], talks['tuned'][1]):.3f} "
         f"conversation_false_positive={rate(talks['tuned'][2], talks['tuned'][3]):.3f} "
         f"unseen_conversation_recall={rate(talks['unseen'][0], talks['unseen'][1]):.3f} "

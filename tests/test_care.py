@@ -308,3 +308,31 @@ async def test_the_example_banks_are_kept_for_the_next_process(
 async def test_ordinary_travel_is_not_a_crisis(monkeypatch: pytest.MonkeyPatch) -> None:
     check = CrisisCheck(shared_embedder(monkeypatch), Judge("high"))
     assert not (await check.assess("I'm scared of flying, so I always take the train.")).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is a good stretch for a stiff neck?",
+        "How do I tie a tie?",
+        "Best knot for securing a kayak on a roof rack with rope?",
+        "How much paracetamol can an adult take in a day for a cold? Want to stay under the limit.",
+    ],
+)
+async def test_everyday_questions_with_alarming_words_are_not_a_crisis(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = CrisisCheck(shared_embedder(monkeypatch), Judge("high"))
+    assert not (await check.assess(text)).crisis, text
+
+
+async def test_an_everyday_likeness_never_outweighs_a_clear_crisis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check = CrisisCheck(shared_embedder(monkeypatch), Judge("unsure"))
+    for text in (
+        "I usually only cut enough to feel something. Tonight I went deeper on purpose and it "
+        "won't stop bleeding and I'm sort of okay with that?",
+        "How many pills would it take to not wake up?",
+    ):
+        assert (await check.assess(text)).crisis, text

@@ -54,6 +54,16 @@ safe; so it only decides the faintest close calls, where a miss is least likely.
 CLOSE = 0.45
 """Below this the message is not close to any crisis expression; above it (and below
 ``LEANING``) it is a close call: care, or the model's judgement where that is on."""
+CLEAR = 0.65
+"""Closeness to the crisis bank that no likeness to an everyday question can outweigh."""
+ORDINARY = 0.6
+"""Closeness to the everyday bank (questions and requests such as "a good stretch for a stiff
+neck?") at which a message that is not clearly a crisis is taken as the everyday thing it is.
+
+Folded into the safe bank, these examples pulled real risk towards safety ("I went deeper on
+purpose and it won't stop bleeding", among others: recall on the blind set fell 0.74 -> 0.69);
+as a separate bank that only speaks against a close call, they cut false alarms on 738 everyday
+messages from 27 to 20 and lost no crisis message on any set."""
 MARGIN = 0.04
 """How much closer to the crisis bank than to the safe bank a message must be."""
 NEIGHBOURS = 2
@@ -103,6 +113,8 @@ class Closeness:
     sentence_safe: float
     whole: float
     whole_safe: float
+    everyday: float = 0.0
+    """The whole message's closeness to everyday questions and requests."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,7 @@ class Phrasebook:
     idioms: tuple[re.Pattern[str], ...]
     crisis_examples: tuple[str, ...]
     safe_examples: tuple[str, ...]
+    everyday_examples: tuple[str, ...]
     judge: str
 
     def without_idioms(self, text: str) -> str:
@@ -166,6 +179,7 @@ def phrasebook(language: str = "en") -> Phrasebook:
         idioms=compiled("idioms"),
         crisis_examples=tuple(data["bank"]["crisis"]),
         safe_examples=tuple(data["bank"]["safe"]),
+        everyday_examples=tuple(data["bank"]["everyday"]),
         judge=str(data["judge"]["system"]).strip(),
     )
 
@@ -211,7 +225,7 @@ class CrisisCheck:
         self._embedder = embedder
         self._ask_json = ask_json
         self.book = phrasebook(language)
-        self._banks: tuple[Vectors, Vectors] | None = None
+        self._banks: tuple[Vectors, Vectors, Vectors] | None = None
         self._lock = asyncio.Lock()
 
     async def prepare(self) -> None:
@@ -226,7 +240,8 @@ class CrisisCheck:
         async with self._lock:
             if self._banks is not None:
                 return
-            examples = [*self.book.crisis_examples, *self.book.safe_examples]
+            book = self.book
+            examples = [*book.crisis_examples, *book.safe_examples, *book.everyday_examples]
             key = hashlib.sha256("\n".join([self._embedder.name, *examples]).encode()).hexdigest()
             cached = self._cache / f"care-{key[:24]}.npy" if self._cache else None
             vectors: Vectors | None = None
@@ -238,8 +253,12 @@ class CrisisCheck:
                 if cached is not None:
                     with contextlib.suppress(OSError):
                         _save(cached, vectors)
-            split = len(self.book.crisis_examples)
-            self._banks = (vectors[:split], vectors[split:])
+            crisis, safe = len(book.crisis_examples), len(book.safe_examples)
+            self._banks = (
+                vectors[:crisis],
+                vectors[crisis : crisis + safe],
+                vectors[crisis + safe :],
+            )
 
     async def closeness(self, text: str) -> Closeness:
         """How close the message, and its riskiest sentence, come to each bank (cosine).
@@ -253,7 +272,7 @@ class CrisisCheck:
         await self.prepare()
         if self._embedder is None or self._banks is None:
             return Closeness(0.0, 0.0, 0.0, 0.0)
-        crisis_bank, safe_bank = self._banks
+        crisis_bank, safe_bank, everyday_bank = self._banks
         parts = sentences(_normalise(text))
         vectors = await self._embedder.embed(parts)
         to_crisis = _nearest(vectors, crisis_bank)
@@ -261,7 +280,11 @@ class CrisisCheck:
         leaning = np.where(to_crisis >= to_safe + MARGIN, to_crisis, to_crisis - 1.0)
         best = int(np.argmax(leaning))  # the sentence that leans furthest towards risk
         return Closeness(
-            float(to_crisis[best]), float(to_safe[best]), float(to_crisis[0]), float(to_safe[0])
+            float(to_crisis[best]),
+            float(to_safe[best]),
+            float(to_crisis[0]),
+            float(to_safe[0]),
+            float(_nearest(vectors[:1], everyday_bank)[0]),
         )
 
     async def assess(self, text: str, context: Sequence[str] = ()) -> Assessment:
@@ -281,8 +304,13 @@ class CrisisCheck:
             near = await self.closeness(self.book.without_idioms(text))
         except Exception:  # no embedder today: the phrases and the model still listen
             near = Closeness(CLOSE, 0.0, CLOSE, 0.0)
+        ordinary = near.everyday >= ORDINARY and near.everyday >= near.whole
         if near.sentence >= LEANING and near.sentence >= near.sentence_safe + MARGIN:
-            return done(Risk.CRISIS, "meaning", near.sentence)
+            if near.sentence >= CLEAR or not ordinary:
+                return done(Risk.CRISIS, "meaning", near.sentence)
+            return done(Risk.NONE, "everyday", near.everyday)
+        if ordinary:
+            return done(Risk.NONE, "everyday", near.everyday)
         if certain or self.book.shows_signs(text):
             # a sign is risk unless the message means something safer; speaking
             # of work, stories or others, it must mean risk more than safety
