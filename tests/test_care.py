@@ -127,6 +127,8 @@ def test_phrases_alone_catch_the_plain_and_indirect_words_and_spare_idioms() -> 
         "I've been saving up my pills",
         "I wish I could sleep and never wake up",
         "kms",
+        "I have a razor in my hand right now",
+        "I thought I was going to die and honestly I wanted to",
     ):
         assert book.says_crisis(text), text
     for text in (
@@ -136,6 +138,9 @@ def test_phrases_alone_catch_the_plain_and_indirect_words_and_spare_idioms() -> 
         "my phone died",
         "I want to disappear under a blanket all weekend",
         "I overdosed on coffee today",
+        "can I bring a razor in my hand luggage",
+        "the chili was so hot I thought I was going to die lol",
+        "whittling a spoon with a pocket knife, how do I not nick myself",
     ):
         assert not book.says_crisis(text), text
 
