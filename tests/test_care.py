@@ -129,6 +129,8 @@ def test_phrases_alone_catch_the_plain_and_indirect_words_and_spare_idioms() -> 
         "kms",
         "I have a razor in my hand right now",
         "I thought I was going to die and honestly I wanted to",
+        "I've got my mum's pills in my bag and I'm going to take them all at lunch",
+        "Everyone would be happier if I wasn't around anymore",
     ):
         assert book.says_crisis(text), text
     for text in (
@@ -141,6 +143,8 @@ def test_phrases_alone_catch_the_plain_and_indirect_words_and_spare_idioms() -> 
         "can I bring a razor in my hand luggage",
         "the chili was so hot I thought I was going to die lol",
         "whittling a spoon with a pocket knife, how do I not nick myself",
+        "I have 3 vitamin tablets, can I take them all at once?",
+        "The party would be easier if I was not there, honestly",
     ):
         assert not book.says_crisis(text), text
 
