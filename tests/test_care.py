@@ -214,7 +214,8 @@ async def test_os1_keeps_caring_in_the_turns_after_a_crisis(home: Path) -> None:
     messages = llm.calls[-1][0]
     assert CARE_NOTE in messages[-1].content, "the model is told to keep caring"
     earlier = " ".join(m.content for m in messages[:-1])
-    assert first.reply not in earlier and "988" not in earlier, "nothing for the model to recite"
+    assert first.reply not in earlier, "nothing for the model to recite"
+    assert "988" not in earlier
     assert after.reply.startswith("Casablanca")
     assert REACHES_A_PERSON.search(after.reply), "a way to a person stays in reach"
     again = await say(buddy, "I still want to die.", first.conversation_id)

@@ -120,7 +120,9 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
             yield connection
         return
-    changing = create_engine(engine.url, connect_args={"timeout": SQLITE_WAIT_S}, poolclass=NullPool)
+    changing = create_engine(
+        engine.url, connect_args={"timeout": SQLITE_WAIT_S}, poolclass=NullPool
+    )
     event.listen(changing, "connect", _sqlite_whole_transactions)
     event.listen(changing, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
