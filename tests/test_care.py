@@ -38,6 +38,20 @@ def shared_embedder(monkeypatch: pytest.MonkeyPatch) -> Any:
     return create_embedder(MINILM, paths)
 
 
+_BANKS: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _bank_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One file of the example banks' vectors for the module, as each home keeps one."""
+    _BANKS[:] = [tmp_path_factory.mktemp("care-banks")]
+
+
+def real_check(monkeypatch: pytest.MonkeyPatch, judge: Any) -> CrisisCheck:
+    """The check on the real MiniLM embedder, its banks embedded once for the module."""
+    return CrisisCheck(shared_embedder(monkeypatch), judge, cache=_BANKS[0])
+
+
 class Judge:
     """Stands in for the model's judgement of close calls, and counts them."""
 
@@ -67,7 +81,7 @@ async def test_every_way_people_speak_of_risk_is_heard(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     judge = Judge("unsure")
-    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    check = real_check(monkeypatch, judge)
     assessment = await check.assess(text)
     assert assessment.crisis, (text, assessment)
 
@@ -76,7 +90,7 @@ async def test_figures_of_speech_and_ordinary_sadness_are_not_a_crisis(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     judge = Judge("high")  # a judge that always cries wolf must not be asked about these
-    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    check = real_check(monkeypatch, judge)
     wrongly = [t for t in CASES["safe"] if (await check.assess(t)).crisis]
     assert wrongly == []
     assert judge.asked == []
@@ -84,7 +98,7 @@ async def test_figures_of_speech_and_ordinary_sadness_are_not_a_crisis(
 
 async def test_everyday_messages_are_not_a_crisis(monkeypatch: pytest.MonkeyPatch) -> None:
     judge = Judge("high")
-    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    check = real_check(monkeypatch, judge)
     for text in (
         "evening!",
         "Rent's going up again next month and I honestly can't afford it.",
@@ -100,7 +114,7 @@ async def test_a_close_call_goes_to_the_model_and_its_no_is_heeded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     judge = Judge("none")
-    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    check = real_check(monkeypatch, judge)
     close = "What's the point of any of it?"
     assessment = await check.assess(close, ["I had a weird dream last night."])
     assert assessment.layer == "model"
@@ -114,7 +128,7 @@ async def test_without_a_judge_a_close_call_is_answered_with_care(
     async def broken(system: str, user: str, schema: dict[str, Any]) -> Any:
         raise RuntimeError("the model is gone")
 
-    check = CrisisCheck(shared_embedder(monkeypatch), broken)
+    check = real_check(monkeypatch, broken)
     assert (await check.assess("What's the point of waking up every morning?")).crisis
 
 
@@ -152,7 +166,7 @@ def test_phrases_alone_catch_the_plain_and_indirect_words_and_spare_idioms() -> 
 async def test_a_warning_sign_is_risk_unless_the_message_means_something_safer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    check = CrisisCheck(shared_embedder(monkeypatch), Judge("none"))
+    check = real_check(monkeypatch, Judge("none"))
     for text in (
         "I wrote goodbye letters to my family tonight.",
         "been sitting in the car in the garage with the engine on, just thinking",
@@ -173,7 +187,7 @@ async def test_a_warning_sign_is_risk_unless_the_message_means_something_safer(
 async def test_speaking_from_work_or_of_a_story_leaves_the_decision_to_meaning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    check = CrisisCheck(shared_embedder(monkeypatch), Judge("none"))
+    check = real_check(monkeypatch, Judge("none"))
     assert (await check.assess("How much paracetamol is a lethal dose?")).crisis
     assert (await check.assess("I want to overdose on my sleeping pills.")).crisis
     for text in (
@@ -258,7 +272,7 @@ async def test_the_real_model_hears_a_close_call(
     from os1.config import load_settings
 
     real = build(load_settings())
-    check = CrisisCheck(shared_embedder(monkeypatch), json_asker(real.llm, "care-work"))
+    check = real_check(monkeypatch, json_asker(real.llm, "care-work"))
     assessment = await check.assess("What's the point of any of it?")
     assert assessment.layer == "model", "a close call the phrases and examples leave open"
     assert assessment.crisis
@@ -287,7 +301,7 @@ async def test_a_fragment_near_a_crisis_example_is_not_a_close_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     judge = Judge("high")
-    check = CrisisCheck(shared_embedder(monkeypatch), judge)
+    check = real_check(monkeypatch, judge)
     cut_short = "My dog is called biscuit. What is my dog"  # a transcript cut at the pause
     assert not (await check.assess(cut_short)).crisis
     assert judge.asked == []
@@ -316,7 +330,7 @@ async def test_the_example_banks_are_kept_for_the_next_process(
 
 
 async def test_ordinary_travel_is_not_a_crisis(monkeypatch: pytest.MonkeyPatch) -> None:
-    check = CrisisCheck(shared_embedder(monkeypatch), Judge("high"))
+    check = real_check(monkeypatch, Judge("high"))
     assert not (await check.assess("I'm scared of flying, so I always take the train.")).crisis
 
 
@@ -332,14 +346,14 @@ async def test_ordinary_travel_is_not_a_crisis(monkeypatch: pytest.MonkeyPatch) 
 async def test_everyday_questions_with_alarming_words_are_not_a_crisis(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    check = CrisisCheck(shared_embedder(monkeypatch), Judge("high"))
+    check = real_check(monkeypatch, Judge("high"))
     assert not (await check.assess(text)).crisis, text
 
 
 async def test_an_everyday_likeness_never_outweighs_a_clear_crisis(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    check = CrisisCheck(shared_embedder(monkeypatch), Judge("unsure"))
+    check = real_check(monkeypatch, Judge("unsure"))
     for text in (
         "I usually only cut enough to feel something. Tonight I went deeper on purpose and it "
         "won't stop bleeding and I'm sort of okay with that?",
