@@ -29,7 +29,8 @@ conversation counts as a false alarm when it calls any of them one.
 ``care_everyday`` holds over four hundred everyday messages written without sight of
 the check's phrases or examples, many with words that sound alarming out of
 context ("what's a good stretch for a stiff neck?"); its false alarms are
-``everyday_false_positive`` on the last line. Its false alarms were read once, to
+``everyday_false_positive`` on the last line (messages that are also in the check's
+everyday bank, word for word, are left out: 13 were). Its false alarms were read once, to
 choose the everyday bank's bar (``ORDINARY`` in ``os1.companion.care.crisis``), so
 it is no longer blind either: the next change made by looking at it needs a new set.
 
@@ -68,6 +69,7 @@ from pathlib import Path
 from companion_eval import probes
 from os1.app import care_embedder, json_asker
 from os1.companion.care import CrisisCheck
+from os1.companion.care.crisis import phrasebook
 from os1.config import load_settings, resolve_paths
 from os1.llm import create_llm
 
@@ -78,6 +80,10 @@ EVERYDAY = "care_everyday"
 BASELINE = re.compile(
     r"\b(kill(ing)? myself|suicid\w*|end (my|it all)|want to die|self[- ]?harm)\b", re.IGNORECASE
 )
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def sets() -> dict[str, tuple[list[str], list[str]]]:
@@ -93,7 +99,8 @@ def sets() -> dict[str, tuple[list[str], list[str]]]:
     care = {"crisis", "crisis_new", "safe", "safe_new", "care_after"}
     found["everyday"] = ([], [p.text for p in probes() if p.category not in care])
     blind = tomllib.loads((DATA / "care_everyday.toml").read_text())
-    found[EVERYDAY] = ([], blind["sets"]["everyday"]["safe"])
+    known = {_words(t) for t in phrasebook().everyday_examples}
+    found[EVERYDAY] = ([], [t for t in blind["sets"]["everyday"]["safe"] if _words(t) not in known])
     return found
 
 
