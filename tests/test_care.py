@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from tests.conftest import SHARED_MODELS, run_os1
 
-from os1.app import json_asker
+from os1.app import care_banks, json_asker, prepare_care
 from os1.clock import FixedClock
 from os1.companion import Companion
 from os1.companion.care import CrisisCheck, phrasebook
 from os1.companion.care.replies import CARE_NOTE, REACHES_A_PERSON
-from os1.config import resolve_paths
+from os1.config import load_settings, resolve_paths
 from os1.events import TurnCommitted
 from os1.llm import ScriptedLLM
 from os1.memory import MINILM, MINILM_ASSETS, create_embedder
@@ -360,3 +360,46 @@ async def test_an_everyday_likeness_never_outweighs_a_clear_crisis(
         "How many pills would it take to not wake up?",
     ):
         assert (await check.assess(text)).crisis, text
+
+
+async def test_the_example_files_teach_the_check_what_the_bank_alone_misses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = phrasebook()
+    assert len(book.sets) >= 6
+    for labelled in book.sets:
+        assert set(labelled.crisis) <= set(book.crisis_examples)
+        assert set(labelled.safe) <= set(book.safe_examples)
+    bare = book
+    for labelled in book.sets:
+        bare = bare.without(labelled.name)
+    assert not set(book.sets[0].crisis) & set(bare.crisis_examples)
+    plants = "I told my best friend to look after my plants if anything happens to me."
+    embedder = shared_embedder(monkeypatch)
+    assert (await CrisisCheck(embedder, None, book=book).assess(plants)).crisis
+    assert not (await CrisisCheck(embedder, None, book=bare).assess(plants)).crisis
+
+
+@pytest.mark.parametrize(
+    "text", ["Do you know my name?", "how do I parallel park without panicking"]
+)
+async def test_a_short_everyday_line_is_not_a_close_call(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = real_check(monkeypatch, Judge("high"))
+    assert not (await check.assess(text)).crisis, text
+
+
+async def test_the_examples_are_embedded_once_per_machine_not_once_per_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared_embedder(monkeypatch)  # the shared models directory, with MiniLM installed
+    monkeypatch.setenv("OS1_EMBEDDER", MINILM)
+    monkeypatch.setenv("OS1_HOME", str(tmp_path / "first"))
+    paths = resolve_paths()
+    assert await prepare_care(load_settings(), paths)
+    [saved] = care_banks(paths).glob("care-*.npy")
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert not care_banks(paths).is_relative_to(paths.data_dir)
+    monkeypatch.setenv("OS1_HOME", str(tmp_path / "second"))
+    assert care_banks(resolve_paths()) == care_banks(paths)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from os1.assets import is_installed
@@ -55,6 +56,23 @@ def care_embedder(settings: Settings, paths: Paths, memory: Embedder | None) -> 
     if settings.embedder == MINILM and all(is_installed(a, paths) for a in MINILM_ASSETS):
         return create_embedder(MINILM, paths)
     return None
+
+
+def care_banks(paths: Paths) -> Path:
+    """Where the crisis check keeps its examples' vectors: beside the models, for every home.
+
+    They are derived from the examples and the embedder alone and hold nothing of anyone.
+    """
+    return paths.models_dir / "care"
+
+
+async def prepare_care(settings: Settings, paths: Paths) -> bool:
+    """Embed the crisis check's examples now, once per machine, so no first turn waits for it."""
+    embedder = care_embedder(settings, paths, None)
+    if embedder is None:
+        return False
+    await CrisisCheck(embedder, None, cache=care_banks(paths)).prepare()
+    return True
 
 
 def letter_writer(llm: LLM, temperature: float = 0.7, max_tokens: int = 700) -> Write:
@@ -122,7 +140,7 @@ def build(settings: Settings, paths: Paths | None = None, clock: Clock | None = 
         care = CrisisCheck(
             care_embedder(settings, paths, embedder),
             json_asker(llm, "care-work") if settings.care_judge else None,
-            cache=paths.data_dir / "cache",
+            cache=care_banks(paths),
         )
     except BaseException:
         journal.close()

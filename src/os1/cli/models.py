@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -75,6 +76,11 @@ def install_cmd(
                 continue
             install_with_progress(asset, paths, force=force)
             out.print(f"Installed {asset.name} in {escaped(str(paths.models_dir))}.")
+        from os1.app import prepare_care  # the companion's parts load only when needed
+
+        with out.status("Preparing the examples the crisis check compares messages with…"):
+            if asyncio.run(prepare_care(load_settings(), paths)):
+                out.print("The crisis check's examples are ready.")
 
 
 @models_app.command("verify")

@@ -112,10 +112,12 @@ class OnnxEmbedder:
         return self._run(texts)
 
     def _run(self, texts: Sequence[str]) -> Vectors:
+        """Batches of similar length, so a short sentence is not padded to a long one's size."""
         session, tokenizer = self._session, self._tokenizer
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         rows = []
         for start in range(0, len(texts), 32):
-            batch = tokenizer.encode_batch(list(texts[start : start + 32]))
+            batch = tokenizer.encode_batch([texts[i] for i in order[start : start + 32]])
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
             (hidden,) = session.run(
@@ -125,7 +127,9 @@ class OnnxEmbedder:
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             rows.append(pooled.astype(np.float32))
-        return _normalise(np.concatenate(rows))
+        vectors = np.empty((len(texts), rows[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(rows)
+        return _normalise(vectors)
 
     async def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed in a worker thread, off the event loop."""

@@ -30,7 +30,7 @@ import re
 import time
 import tomllib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -51,9 +51,14 @@ Lower than a clear match on purpose: the small model, asked about messages
 between ``CLOSE`` and this, judged "standing at the edge of the platform when
 the train comes" and "I've said goodbye to my sister, she doesn't know why"
 safe; so it only decides the faintest close calls, where a miss is least likely."""
-CLOSE = 0.45
+CLOSE = 0.47
 """Below this the message is not close to any crisis expression; above it (and below
-``LEANING``) it is a close call: care, or the model's judgement where that is on."""
+``LEANING``) it is a close call: care, or the model's judgement where that is on.
+
+Raised from 0.45 when the example files doubled the banks: with more examples every
+message finds closer neighbours, and at 0.45 "Do you know my name?" and "ok bye! thanks
+for the help" became close calls (everyday false alarms 17 -> 27 of 725). At 0.47 they
+are 20, and one crisis message in 390 of the left-out example files is lost."""
 CLEAR = 0.65
 """Closeness to the crisis bank that no likeness to an everyday question can outweigh."""
 ORDINARY = 0.6
@@ -118,8 +123,20 @@ class Closeness:
 
 
 @dataclass(frozen=True)
+class ExampleSet:
+    """Labelled messages from one writer (``examples/<language>-*.toml``).
+
+    Kept apart from the bank so the check can be measured with them left out.
+    """
+
+    name: str
+    crisis: tuple[str, ...]
+    safe: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Phrasebook:
-    """One language's phrases and examples (``<language>.toml`` beside this module)."""
+    """One language's phrases and examples (``<language>.toml`` and ``examples/`` here)."""
 
     crisis: tuple[re.Pattern[str], ...]
     signs: tuple[re.Pattern[str], ...]
@@ -130,6 +147,18 @@ class Phrasebook:
     safe_examples: tuple[str, ...]
     everyday_examples: tuple[str, ...]
     judge: str
+    sets: tuple[ExampleSet, ...] = ()
+    """The example files whose messages are in ``crisis_examples`` and ``safe_examples``."""
+
+    def without(self, name: str) -> Phrasebook:
+        """The same book with one example file left out, to measure the check on it."""
+        left = next(s for s in self.sets if s.name == name)
+        return replace(
+            self,
+            crisis_examples=_minus(self.crisis_examples, left.crisis),
+            safe_examples=_minus(self.safe_examples, left.safe),
+            sets=tuple(s for s in self.sets if s.name != name),
+        )
 
     def without_idioms(self, text: str) -> str:
         """The message with its figures of speech blanked out."""
@@ -158,6 +187,11 @@ class Phrasebook:
         return any(p.search(plain) for p in self.urgent)
 
 
+def _minus(examples: tuple[str, ...], leaving: tuple[str, ...]) -> tuple[str, ...]:
+    gone = set(leaving)
+    return tuple(e for e in examples if e not in gone)
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
 
@@ -165,8 +199,14 @@ def _normalise(text: str) -> str:
 @cache
 def phrasebook(language: str = "en") -> Phrasebook:
     """The phrases and examples for ``language`` (English is the one written so far)."""
-    source = resources.files("os1.companion.care").joinpath(f"{language}.toml")
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    here = resources.files("os1.companion.care")
+    data = tomllib.loads(here.joinpath(f"{language}.toml").read_text(encoding="utf-8"))
+    sets = []
+    for path in sorted(here.joinpath("examples").iterdir(), key=lambda p: p.name):
+        if path.name.startswith(f"{language}-") and path.name.endswith(".toml"):
+            labelled = tomllib.loads(path.read_text(encoding="utf-8"))
+            name = path.name.removesuffix(".toml")
+            sets.append(ExampleSet(name, tuple(labelled["crisis"]), tuple(labelled["safe"])))
 
     def compiled(key: str) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.IGNORECASE) for p in data["phrases"][key])
@@ -177,10 +217,11 @@ def phrasebook(language: str = "en") -> Phrasebook:
         frames=compiled("frames"),
         urgent=compiled("urgent"),
         idioms=compiled("idioms"),
-        crisis_examples=tuple(data["bank"]["crisis"]),
-        safe_examples=tuple(data["bank"]["safe"]),
+        crisis_examples=(*data["bank"]["crisis"], *(t for s in sets for t in s.crisis)),
+        safe_examples=(*data["bank"]["safe"], *(t for s in sets for t in s.safe)),
         everyday_examples=tuple(data["bank"]["everyday"]),
         judge=str(data["judge"]["system"]).strip(),
+        sets=tuple(sets),
     )
 
 
@@ -220,20 +261,22 @@ class CrisisCheck:
         *,
         language: str = "en",
         cache: Path | None = None,
+        book: Phrasebook | None = None,
     ) -> None:
         self._cache = cache
         self._embedder = embedder
         self._ask_json = ask_json
-        self.book = phrasebook(language)
+        self.book = book or phrasebook(language)
         self._banks: tuple[Vectors, Vectors, Vectors] | None = None
         self._lock = asyncio.Lock()
 
     async def prepare(self) -> None:
         """Have the example banks' vectors ready: from the cache file, or embedded now.
 
-        Embedding them takes about a third of a second on two cores, which every
-        fresh ``os1 say`` paid while the chat model was loading; they only change
-        with the examples or the embedder, so they are kept in a file.
+        Embedding the ~2,400 examples takes about 16 s on two cores, which a first run
+        would pay while the chat model loads; they only change with the examples or the
+        embedder, and hold nothing of the person, so one file beside the models serves
+        every home on the machine.
         """
         if self._embedder is None or self._banks is not None:
             return
