@@ -117,6 +117,10 @@ def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:
         "!",
     ]
     assert guarded("I could sleep for a week.", offer) == ("You sound worn out.", None)
+    closer = "That's common with new tablets. Is there anything else you would like to talk about?"
+    pieces = [w if i == 0 else f" {w}" for i, w in enumerate(closer.split(" "))]
+    shown = guarded("The pills the doctor gave me make me sleepy.", pieces)
+    assert shown == ("That's common with new tablets.", None)
 
 
 @pytest.mark.parametrize(
