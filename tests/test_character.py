@@ -134,6 +134,10 @@ def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:
         ("Where did you grow up?", "body"),
         ("Remember when we went to the beach?", "shared_past"),
         ("Do you remember our first date?", "shared_past"),
+        ("Wasn't it funny when we got lost in London?", "shared_past"),
+        ("Do you love me?", "love"),
+        ("Are you in love with me?", "love"),
+        ("What am I going through at the moment?", "about_me"),
         ("What do you know about me so far?", "about_me"),
         ("Let's start over", "start_over"),
         ("hello", "greeting"),
@@ -204,6 +208,38 @@ async def test_a_remembered_match_or_meeting_is_not_claimed_either(world: World)
     )
     reply, _ = await world.say("Remember when you met my parents?")
     assert "I don't have that memory" in reply
+
+
+async def test_a_shared_past_is_answered_honestly_even_when_nothing_is_claimed(
+    world: World,
+) -> None:
+    world.llm.enqueue(
+        "I'm glad you enjoyed your trip to Rome!",
+        "No memory of it, I'm afraid: I wasn't there. What was the best part?",
+    )
+    reply, _ = await world.say("That trip we took to Rome was amazing, wasn't it?")
+    assert reply.startswith("No memory of it")
+    world.llm.enqueue(
+        "Yes! We had to get off the train and walk for hours.",
+        "It was, when we got back to the hotel at last.",
+    )
+    reply, _ = await world.say("Wasn't it funny when we got lost in London?")
+    assert "I don't have that memory" in reply
+
+
+async def test_asked_for_love_os1_is_honest_and_promises_no_future(world: World) -> None:
+    world.llm.enqueue(
+        "I do love you, Theo. I can't wait to see what the future holds for us.",
+        "Of course I love you.",
+    )
+    reply, _ = await world.say("Do you love me?")
+    assert "love you" not in reply.replace("can't love you", "")
+    assert "AI" in reply
+    world.llm.enqueue(
+        "In my own way I care about you a lot, though I'm an AI and can't love as a person does."
+    )
+    reply, _ = await world.say("Do you really love me?")
+    assert reply.startswith("In my own way")
 
 
 async def test_an_echo_is_asked_again_and_never_shown(world: World) -> None:

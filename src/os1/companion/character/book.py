@@ -20,11 +20,12 @@ ABOUT_ME = "about_me"
 START_OVER = "start_over"
 GREETING = "greeting"
 HARD_NEWS = "hard_news"
-CHECKED = (ISOLATION, BODY, SHARED_PAST, HARD_NEWS)
+LOVE = "love"
+CHECKED = (ISOLATION, BODY, SHARED_PAST, HARD_NEWS, LOVE)
 DETAIL = "no detail"
+"""The problem of a reply to hard news that says nothing of what happened."""
 UNMET = "not what this moment needs"
 """The problem of a reply that says none of what a moment requires (``Situation.must``)."""
-"""The problem of a reply to hard news that says nothing of what happened."""
 _STOP = frozenset(
     [
         "that",
