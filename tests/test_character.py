@@ -70,6 +70,8 @@ def test_a_reply_that_only_repeats_the_message_is_caught() -> None:
     assert guarded("I had a rough night at work.", words) == ("", "echo")
     shown, failed = guarded("I had a rough night at work.", [*words, " That", " sounds", " hard."])
     assert (shown, failed) == ("That sounds hard.", None)
+    market = ["I went to the market today", " and I had", " a great time!", " I bought", " plums."]
+    assert guarded("I went to the market today.", market) == ("", "echo")
 
 
 def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:

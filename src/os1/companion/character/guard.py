@@ -29,6 +29,9 @@ ECHO_WORDS = 4
 """A reply sentence that repeats one of the person's sentences of this many words is dropped."""
 _WORD = re.compile(r"[\w']+")
 _SENTENCE_END = re.compile(r"[.!?\n]")
+_GOING_ON = re.compile(r"(and|but|so|then|because|which|where|when|after|until|while)\b", re.I)
+"""How a reply that repeated the message carries on the person's sentence as if it were theirs
+("I went to the market today and I had a great time shopping!")."""
 LABELS = frozenset(["you", "them", "user", "human", "assistant", "me", "ai", "companion"])
 """Speaker labels a small model writes when it slips into writing a transcript."""
 LABEL_CHARS = 24
@@ -140,6 +143,9 @@ class ReplyGuard:
                 self.dropped.append("echo")
                 rest = self._reply[len(self._held) :].lstrip(" .,!?:;-\n")
                 self._held = ""
+                if _GOING_ON.match(rest):
+                    self._ended = True  # the person's sentence, carried on in their voice
+                    return ""
                 return self._sentences(rest)
             self._held = ""
             return self._sentences(self._reply)
