@@ -72,6 +72,11 @@ def test_a_reply_that_only_repeats_the_message_is_caught() -> None:
     assert (shown, failed) == ("That sounds hard.", None)
     market = ["I went to the market today", " and I had", " a great time!", " I bought", " plums."]
     assert guarded("I went to the market today.", market) == ("", "echo")
+    assert guarded("I made soup.", ["You", " made", " soup", "."]) == ("", "echo")
+    assert guarded("I made soup.", ["You", " made", " soup", "! What kind?"]) == (
+        "What kind?",
+        None,
+    )
 
 
 def test_help_desk_sentences_are_dropped_and_the_rest_flows() -> None:

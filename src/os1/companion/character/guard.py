@@ -42,6 +42,15 @@ def _key(text: str) -> str:
     return " ".join(_WORD.findall(text)).replace("'", "")
 
 
+_MIRROR = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
+           "im": "youre", "ive": "youve", "ill": "youll", "id": "youd", "am": "are"}  # fmt: skip
+
+
+def _mirrored(key: str) -> str:
+    """The message as said back to the person: "i made soup" -> "you made soup", an echo too."""
+    return " ".join(_MIRROR.get(word, word) for word in key.split())
+
+
 class ReplyGuard:
     """Feed it the reply's pieces; it returns what may be shown now."""
 
@@ -62,6 +71,7 @@ class ReplyGuard:
         self._word = ""
         self._ended = False
         self._message = _key(user_text)
+        self._mirrored = _mirrored(self._message)
         said = [_key(part) for part in re.split(r"(?<=[.!?])\s+|\n+", user_text)]
         echoes = [part for part in said if len(part.split()) >= ECHO_WORDS]
         self._openers = tuple(_key(o) for o in openers) + tuple(echoes)
@@ -135,7 +145,7 @@ class ReplyGuard:
         self._reply += piece
         if self._echo_open:
             so_far = _key(self._reply)
-            if self._message.startswith(so_far):
+            if self._message.startswith(so_far) or self._mirrored.startswith(so_far):
                 self._held = self._reply
                 return ""
             self._echo_open = False
