@@ -424,3 +424,11 @@ async def test_os1_stays_itself(world: World, text: str, expected: str) -> None:
     await world.identity.create(await world.companion.user_id(), Answers(person_name="Theo"))
     reply, _ = await world.say(text)
     assert reply.startswith(expected)
+
+
+def test_the_person_named_after_a_word_like_for_is_spoken_to() -> None:
+    guard = ReplyGuard("Today is the anniversary of my mum's death.", BOOK.helpdesk, person="Theo")
+    pieces = ["Oh", ",", " that", " must", " be", " a", " hard", " day", " for", " Theo", "."]
+    pieces += [" Hi", " Theo", ",", " I'm", " here", "."]
+    shown = "".join(guard.feed(p) for p in pieces) + guard.finish()
+    assert shown == "Oh, that must be a hard day for you. Hi Theo, I'm here."

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from os1.companion.character.perspective import (
+    ENDS_TOWARDS,
     fact_keys,
     may_become,
     named_to_them,
@@ -207,8 +208,12 @@ class ReplyGuard:
             ended = bool(_SENTENCE_END.search(part[-1:]))
             if self._flowing:  # this sentence is already known to be fine
                 part, self._named = self._named + part, ""
-                if self._person and not ended and part.rstrip().endswith(self._person):
-                    self._named = part  # wait: "Theo" may become "Theo's"
+                if (
+                    self._person
+                    and not ended
+                    and (part.rstrip().endswith(self._person) or ENDS_TOWARDS.search(part))
+                ):
+                    self._named = part  # wait: "Theo" may become "Theo's", "for" "for Theo"
                     continue
                 shown += named_to_them(part, self._person, start=False)
                 self._flowing = not ended

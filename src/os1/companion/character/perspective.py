@@ -74,8 +74,15 @@ def said_to_them(sentence: str) -> str:
     return lead + stripped[:1].upper() + stripped[1:]
 
 
+_TOWARDS = "for|to|with|about|from|at|by|than"
+ENDS_TOWARDS = re.compile(rf"\b({_TOWARDS})\s*$", re.IGNORECASE)
+"""A piece of a reply that may go on with the person's name ("a hard day for" … "Theo")."""
+
+
 def named_to_them(text: str, person: str, *, start: bool = True) -> str:
     """'Amy is Theo's best friend' -> 'Amy is your best friend' (the reply speaks to Theo).
+
+    "A hard day for Theo" -> "a hard day for you" too; "Hi Theo" stays.
 
     With ``start`` the text begins a sentence, so "Theo is…" becomes "You are…".
     """
@@ -83,6 +90,7 @@ def named_to_them(text: str, person: str, *, start: bool = True) -> str:
         return text
     name = re.escape(person)
     text = re.sub(rf"\b{name}'s\b", "your", text)
+    text = re.sub(rf"\b({_TOWARDS}) {name}\b(?!')", r"\1 you", text)
     if not start:
         return text
     text = re.sub(rf"^(\s*){name} is\b", r"\1You are", text)
