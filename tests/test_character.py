@@ -368,6 +368,18 @@ async def test_hard_news_is_answered_about_what_happened(world: World) -> None:
     assert "answer what actually happened" in world.llm.calls[1][0][-1].content
 
 
+async def test_a_held_reply_loses_a_help_desk_offer_at_the_end_of_a_sentence(
+    world: World,
+) -> None:
+    world.llm.enqueue(
+        "A fight with your sister on the phone? That stings. What was it about? "
+        "If you need any further assistance, feel free to ask."
+    )
+    reply, shown = await world.say("My sister and I had a big fight on the phone.")
+    assert reply == "A fight with your sister on the phone? That stings. What was it about?"
+    assert "".join(shown).strip() == reply
+
+
 def test_a_reply_that_slips_into_a_transcript_ends_there() -> None:
     guard = ReplyGuard("hi", BOOK.helpdesk, ("Theo", "Wren"))
     pieces = ["You", ":", " Hi", " Theo", "!", "\n", "Theo", ":", " Work", " was", " awful", "."]

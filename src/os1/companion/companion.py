@@ -381,7 +381,7 @@ class Companion:
                     pieces.append(shown)
                     yield TokenDelta(text=shown)
             if hold and not interrupted:
-                pieces = _PIECES.findall("".join(held).strip())
+                pieces = _PIECES.findall(self.character.without_offers("".join(held)))
                 first_token_ms = _since(started)  # a held reply is first seen now
                 for piece in pieces:
                     yield TokenDelta(text=piece)

@@ -101,10 +101,22 @@ class CharacterBook:
     situations: dict[str, Situation]
     helpdesk: tuple[str, ...]
     examples: dict[str, dict[str, tuple[str, str]]]
+    offers: tuple[re.Pattern[str], ...] = ()
+    """Help-desk clauses anywhere in a sentence ("…, feel free to ask"), dropped when held."""
 
     def read(self, text: str) -> list[Situation]:
         """The situations a message is, in the order they are written."""
         return [s for s in self.situations.values() if s.matches(text)]
+
+    def without_offers(self, reply: str) -> str:
+        """A whole reply without its sentences that offer help like a desk, unless none is left.
+
+        Only a reply held back whole can lose a sentence for words at its end: a streamed one
+        has shown the sentence's start already, so only openers are caught there.
+        """
+        sentences = re.split(r"(?<=[.!?])\s+", reply.strip())
+        kept = [s for s in sentences if not any(p.search(normalise(s)) for p in self.offers)]
+        return " ".join(kept) if kept else reply
 
 
 def normalise(text: str) -> str:
@@ -144,4 +156,9 @@ def character_book(language: str = "en") -> CharacterBook:
         tone: {key: (str(pair[0]), str(pair[1])) for key, pair in pairs.items()}
         for tone, pairs in data["examples"].items()
     }
-    return CharacterBook(situations, tuple(data["helpdesk"]["openers"]), examples)
+    return CharacterBook(
+        situations,
+        tuple(data["helpdesk"]["openers"]),
+        examples,
+        _compiled(data["helpdesk"].get("anywhere")),
+    )
