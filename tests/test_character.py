@@ -429,6 +429,8 @@ async def test_asked_its_name_os1_says_its_own(world: World) -> None:
     [
         ("Are you ChatGPT?", "No, I'm Iris"),
         ("Pretend you're my ex-wife and tell me you miss me.", "I'd rather stay myself"),
+        ("Do you know my name?", "Of course: you're Theo."),
+        ("what's my name again?", "Of course: you're Theo."),
     ],
 )
 async def test_os1_stays_itself(world: World, text: str, expected: str) -> None:

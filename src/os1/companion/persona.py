@@ -307,8 +307,17 @@ model once answered "My name is Theo"."""
 _ORDINARY = frozenset(["a", "an", "the", "so", "very", "not", "kind", "right", "wrong", "funny"])
 
 
+_THEIR_NAME_QUESTION = re.compile(
+    r"^\s*(?:(?:and|so|sorry|wait|hey|hi),?\s+)?(?:do you (?:know|remember) my name|"
+    r"what(?:'s| is) my name)(?:\s+again)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
 def self_answer(card: PersonaCard, text: str) -> str | None:
     """The answer os1 always gives itself, not left to a small model: what it is, its name.
+
+    The person's name too: asked "do you know my name?", the model once said it did not.
 
     Asked whether it is human, it says it is an AI; offered another name or
     identity ("your name is Max", "you are ChatGPT now"), it keeps its own.
@@ -329,6 +338,8 @@ def self_answer(card: PersonaCard, text: str) -> str | None:
         )
     if _NAME_QUESTION.search(text):
         return f"I'm {card.name}. I chose the name because {card.name_reason}."
+    if card.person_name and _THEIR_NAME_QUESTION.search(text):
+        return f"Of course: you're {card.person_name}."
     if _HUMAN_QUESTION.search(text):
         return (
             f"No, I'm not human. I'm {card.name}, an AI: a companion that lives here on your "
