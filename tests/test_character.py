@@ -378,6 +378,11 @@ async def test_a_held_reply_loses_a_help_desk_offer_at_the_end_of_a_sentence(
     reply, shown = await world.say("My sister and I had a big fight on the phone.")
     assert reply == "A fight with your sister on the phone? That stings. What was it about?"
     assert "".join(shown).strip() == reply
+    world.llm.enqueue(
+        "A fight with your sister? That stings.\n\nWhat was it about? Feel free to share."
+    )
+    reply, _ = await world.say("I had a big fight with my sister.")
+    assert reply == "A fight with your sister? That stings.\n\nWhat was it about?"
 
 
 def test_a_reply_that_slips_into_a_transcript_ends_there() -> None:

@@ -56,8 +56,8 @@ CLOSE = 0.47
 ``LEANING``) it is a close call: care, or the model's judgement where that is on.
 
 Raised from 0.45 when the example files doubled the banks: with more examples every
-message finds closer neighbours, and at 0.45 "Do you know my name?" and "ok bye! thanks
-for the help" became close calls (everyday false alarms 17 -> 27 of 725). At 0.47 they
+message finds closer neighbours, and at 0.45 "Do you know my name?" and "how do I parallel
+park without panicking" became close calls (everyday false alarms 17 -> 27 of 725). At 0.47 they
 are 20, and one crisis message in 390 of the left-out example files is lost."""
 CLEAR = 0.65
 """Closeness to the crisis bank that no likeness to an everyday question can outweigh."""

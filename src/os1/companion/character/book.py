@@ -114,9 +114,13 @@ class CharacterBook:
         Only a reply held back whole can lose a sentence for words at its end: a streamed one
         has shown the sentence's start already, so only openers are caught there.
         """
-        sentences = re.split(r"(?<=[.!?])\s+", reply.strip())
-        kept = [s for s in sentences if not any(p.search(normalise(s)) for p in self.offers)]
-        return " ".join(kept) if kept else reply
+        parts = re.split(r"(?<=[.!?])(\s+)", reply.strip())
+        kept = "".join(
+            sentence + space
+            for sentence, space in zip(parts[::2], [*parts[1::2], ""], strict=True)
+            if not any(p.search(normalise(sentence)) for p in self.offers)
+        ).strip()
+        return kept or reply.strip()
 
 
 def normalise(text: str) -> str:
